@@ -1,0 +1,1 @@
+"""Streamlit apps of the Civic Enforcement Platform (entry point: ``apps/streamlit_app.py``)."""

@@ -1,0 +1,319 @@
+"""Read access to the serving snapshot: the only data the apps ever open.
+
+The pipeline owns the warehouse DuckDB file (one writer). After each run it
+publishes a *serving snapshot*: a separate DuckDB file that it swaps in
+atomically with ``os.replace``. The apps open that snapshot read-only, so a
+dashboard keeps working while the pipeline runs or fails.
+
+Location: ``$CIVIC_SERVING_PATH`` if set, else
+``$CIVIC_DATA_DIR/serving/civic_serving.duckdb`` (``CIVIC_DATA_DIR`` defaults to
+``./data``).
+
+Caching:
+
+* one read-only connection per snapshot *version* (``st.cache_resource``), where
+  the version is the file's inode, mtime and size. When the pipeline replaces the
+  file, the version changes, the old connection is closed and a new one opened.
+  (DuckDB keeps one database instance per path per process, so the old
+  connection must be closed first, otherwise the "new" connection would still
+  see the replaced file.)
+* query results (``st.cache_data(ttl=60)``), keyed on the snapshot version as
+  well, so a new snapshot shows at once and an unchanged one is re-read at most
+  once a minute.
+
+Everything here is a plain function usable outside a Streamlit page too (the
+Streamlit caches fall back to in-memory storage without a running server).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+SERVING_PATH_ENV = "CIVIC_SERVING_PATH"
+DATA_DIR_ENV = "CIVIC_DATA_DIR"
+DEFAULT_DATA_DIR = "./data"
+SERVING_RELATIVE_PATH = Path("serving") / "civic_serving.duckdb"
+
+LOCAL_TZ = "America/Toronto"
+QUERY_TTL_SECONDS = 60
+
+NO_DATA_MESSAGE = "No data published yet — run `civic pipeline run`"
+
+
+class SnapshotError(Exception):
+    """The serving snapshot cannot be used."""
+
+
+class SnapshotMissing(SnapshotError):
+    """No serving snapshot has been published at the expected path."""
+
+    def __init__(self, path: Path):
+        super().__init__(f"No serving snapshot at {path}")
+        self.path = path
+
+
+class SnapshotUnreadable(SnapshotError):
+    """The snapshot exists but cannot be opened or lacks what was asked for."""
+
+
+# --------------------------------------------------------------------------- #
+# Locating the snapshot
+# --------------------------------------------------------------------------- #
+
+
+def snapshot_path() -> Path:
+    """Where the serving snapshot is expected (it may not exist yet)."""
+    explicit = os.environ.get(SERVING_PATH_ENV)
+    if explicit:
+        return Path(explicit).expanduser().absolute()
+    data_dir = os.environ.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR
+    return (Path(data_dir).expanduser() / SERVING_RELATIVE_PATH).absolute()
+
+
+@dataclass(frozen=True)
+class SnapshotVersion:
+    """Identity of one published snapshot file (changes when it is replaced)."""
+
+    path: str
+    inode: int
+    mtime_ns: int
+    size: int
+
+
+def snapshot_version(path: Path | None = None) -> SnapshotVersion | None:
+    """The current version of the snapshot file, or None if there is none."""
+    p = path or snapshot_path()
+    try:
+        st_ = os.stat(p)
+    except FileNotFoundError:
+        return None
+    if not os.path.isfile(p):
+        return None
+    return SnapshotVersion(str(p), st_.st_ino, st_.st_mtime_ns, st_.st_size)
+
+
+def snapshot_exists(path: Path | None = None) -> bool:
+    return snapshot_version(path) is not None
+
+
+# --------------------------------------------------------------------------- #
+# Connection (one per snapshot version)
+# --------------------------------------------------------------------------- #
+
+
+def _close_quietly(conn: duckdb.DuckDBPyConnection) -> None:
+    try:
+        conn.close()
+    except Exception:  # noqa: BLE001 - closing a dead connection is not an error
+        pass
+
+
+@st.cache_resource(show_spinner=False, max_entries=8, on_release=_close_quietly)
+def _open_connection(
+    path: str, inode: int, mtime_ns: int, size: int
+) -> duckdb.DuckDBPyConnection:
+    # inode/mtime_ns/size are only part of the cache key.
+    try:
+        return duckdb.connect(path, read_only=True)
+    except duckdb.Error as exc:
+        raise SnapshotUnreadable(f"Cannot open serving snapshot {path}: {exc}") from exc
+
+
+_swap_lock = threading.Lock()
+_current: dict[str, SnapshotVersion] = {}
+
+
+def get_connection(path: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """The shared read-only connection to the current snapshot.
+
+    Raises SnapshotMissing when no snapshot has been published. Use a cursor
+    (``conn.cursor()``) per query when sharing it between threads; ``query()``
+    does that for you.
+    """
+    p = path or snapshot_path()
+    with _swap_lock:
+        version = snapshot_version(p)
+        if version is None:
+            raise SnapshotMissing(p)
+        previous = _current.get(version.path)
+        if previous is not None and previous != version:
+            # The file was replaced: close the old connection before opening the
+            # new one (DuckDB would otherwise hand back the old database instance).
+            _open_connection.clear(
+                previous.path, previous.inode, previous.mtime_ns, previous.size
+            )
+        _current[version.path] = version
+        return _open_connection(version.path, version.inode, version.mtime_ns, version.size)
+
+
+def _run(path: Path, sql: str, params: Sequence[Any] | None) -> pd.DataFrame:
+    for attempt in range(2):
+        conn = get_connection(path)
+        try:
+            cur = conn.cursor()
+            try:
+                rel = cur.sql(sql, params=list(params) if params else None)
+                if rel is None:  # a statement without a result
+                    return pd.DataFrame()
+                return rel.to_arrow_table().to_pandas()
+            finally:
+                cur.close()
+        except duckdb.ConnectionException:
+            # Another thread saw a newer snapshot and closed this connection while
+            # we were using it: reopen on the current file and try once more.
+            if attempt:
+                raise
+        except duckdb.Error as exc:
+            raise SnapshotUnreadable(str(exc)) from exc
+    raise AssertionError("unreachable")
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def _cached_query(
+    version: tuple[str, int, int, int], sql: str, params: tuple[Any, ...] | None
+) -> pd.DataFrame:
+    # ``version`` (path, inode, mtime, size) is part of the cache key, so a newly
+    # published snapshot is read at once instead of after the TTL.
+    return _run(Path(version[0]), sql, params)
+
+
+def query(sql: str, params: Sequence[Any] | None = None, path: Path | None = None) -> pd.DataFrame:
+    """Run a read-only query against the current snapshot (cached for 60 s).
+
+    TIMESTAMPTZ columns come back as tz-aware UTC pandas timestamps, DATE
+    columns as ``datetime.date`` objects. Raises SnapshotMissing when no
+    snapshot is published, SnapshotUnreadable when the query fails (e.g. a
+    table the snapshot does not have).
+    """
+    p = path or snapshot_path()
+    version = snapshot_version(p)
+    if version is None:
+        raise SnapshotMissing(p)
+    key = (version.path, version.inode, version.mtime_ns, version.size)
+    return _cached_query(key, sql, tuple(params) if params else None)
+
+
+def clear_caches() -> None:
+    """Drop cached query results and connections (tests, manual refresh)."""
+    _cached_query.clear()
+    with _swap_lock:
+        _open_connection.clear()
+        _current.clear()
+
+
+# --------------------------------------------------------------------------- #
+# Typed reads of the published marts
+# --------------------------------------------------------------------------- #
+
+KPI_COLUMNS = (
+    "kpi, label, value, unit, as_of_day, baseline_value, baseline_label, "
+    "change_pct, source_models"
+)
+
+DAILY_KPI_COLUMNS = (
+    "day",
+    "revenue_sessions",
+    "revenue_meters",
+    "revenue_ticket_payments",
+    "revenue_total",
+    "meter_uptime_pct",
+    "tickets_issued",
+    "avg_occupancy_pct",
+    "open_cases",
+    "avg_resolution_days",
+    "inspections",
+    "order_compliance_pct",
+    "complaints_received",
+    "plate_reads",
+    "online_payments",
+)
+
+
+def overview_kpis(path: Path | None = None) -> pd.DataFrame:
+    """``marts.fct_overview_kpis``: one row per headline KPI."""
+    return query(f"SELECT {KPI_COLUMNS} FROM marts.fct_overview_kpis", path=path)
+
+
+def daily_kpis(days: int = 30, path: Path | None = None) -> pd.DataFrame:
+    """The last ``days`` days of ``marts.fct_daily_kpis`` (counted back from the
+    latest day in the mart, not from today), oldest first."""
+    cols = ", ".join(DAILY_KPI_COLUMNS)
+    return query(
+        f"""
+        SELECT {cols}
+        FROM marts.fct_daily_kpis
+        WHERE day > (SELECT max(day) FROM marts.fct_daily_kpis) - CAST(? AS INTEGER)
+        ORDER BY day
+        """,
+        [int(days)],
+        path=path,
+    )
+
+
+def recent_activity(
+    types: Sequence[str] | None = None, limit: int = 25, path: Path | None = None
+) -> pd.DataFrame:
+    """The newest ``limit`` rows of ``marts.fct_recent_activity``, newest first,
+    optionally only the given activity types."""
+    where = ""
+    params: list[Any] = []
+    if types:
+        where = "WHERE activity_type IN (" + ", ".join("?" for _ in types) + ")"
+        params.extend(types)
+    params.append(int(limit))
+    return query(
+        f"""
+        SELECT activity_at, activity_type, title, detail, zone_id, source_model
+        FROM marts.fct_recent_activity
+        {where}
+        ORDER BY activity_at DESC, activity_type, title
+        LIMIT ?
+        """,
+        params,
+        path=path,
+    )
+
+
+def activity_types(path: Path | None = None) -> list[str]:
+    """Activity types present in the feed."""
+    df = query(
+        "SELECT DISTINCT activity_type FROM marts.fct_recent_activity ORDER BY 1", path=path
+    )
+    return [str(t) for t in df["activity_type"].dropna()]
+
+
+def snapshot_info(path: Path | None = None) -> dict[str, Any] | None:
+    """The one row of ``meta.snapshot_info`` as a dict, or None if empty."""
+    df = query(
+        "SELECT published_at, run_id, data_as_of, pipeline_started_at "
+        "FROM meta.snapshot_info ORDER BY published_at DESC LIMIT 1",
+        path=path,
+    )
+    if df.empty:
+        return None
+    row = df.iloc[0].to_dict()
+    return {k: (None if _isna(v) else v) for k, v in row.items()}
+
+
+def source_freshness(path: Path | None = None) -> pd.DataFrame:
+    """``meta.source_freshness``: per source, latest delivery and row counts."""
+    return query(
+        "SELECT source, latest_delivery, rows_landed, rows_quarantined "
+        "FROM meta.source_freshness ORDER BY source",
+        path=path,
+    )
+
+
+def _isna(v: Any) -> bool:
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False

@@ -1,0 +1,1 @@
+"""The `civic` command: one front for everything a person runs."""

@@ -1,0 +1,68 @@
+"""`civic`: simulate the demo city, run the pipeline, import legacy data, serve the apps."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def _simulate(args) -> int:
+    from simulator import cli_main
+
+    argv = ["--preset", args.preset, "--seed", str(args.seed), "--out", args.out or _data_dir()]
+    if args.end_date:
+        argv += ["--end-date", args.end_date]
+    return cli_main(argv)
+
+
+def _data_dir() -> str:
+    from warehouse.config import paths
+
+    return str(paths().data_dir)
+
+
+def _pipeline_run(args) -> int:
+    from orchestration.run import run_pipeline
+
+    print(json.dumps(run_pipeline(), default=str))
+    return 0
+
+
+def _import_toronto(args) -> int:
+    from warehouse.legacy import import_toronto_tickets
+
+    result = import_toronto_tickets(args.files, build=not args.no_build)
+    print(json.dumps(result))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="civic", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sim = sub.add_parser("simulate", help="generate the demo municipality's source extracts")
+    sim.add_argument("--preset", choices=["ci", "city", "metro"], default="ci")
+    sim.add_argument("--seed", type=int, default=7)
+    sim.add_argument("--out", help="data directory to write landing/ and ground_truth/ into (default: $CIVIC_DATA_DIR)")
+    sim.add_argument("--end-date", help="last simulated day, YYYY-MM-DD (default 2026-10-31)")
+    sim.set_defaults(func=_simulate)
+
+    pipe = sub.add_parser("pipeline", help="run the data pipeline")
+    pipe_sub = pipe.add_subparsers(dest="pipeline_command", required=True)
+    run = pipe_sub.add_parser("run", help="land every delivered file, build the models, publish the serving snapshot")
+    run.set_defaults(func=_pipeline_run)
+
+    imp = sub.add_parser("import", help="import a legacy extract")
+    imp_sub = imp.add_subparsers(dest="import_command", required=True)
+    tor = imp_sub.add_parser("toronto-tickets", help="City of Toronto parking-ticket open data CSV files")
+    tor.add_argument("files", nargs="+")
+    tor.add_argument("--no-build", action="store_true", help="land only; do not rebuild the marts and snapshot")
+    tor.set_defaults(func=_import_toronto)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

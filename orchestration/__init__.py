@@ -1,0 +1,1 @@
+"""Dagster definitions only: thin wiring around warehouse/, data_contracts/ and dbt_project/."""

@@ -1,0 +1,75 @@
+"""dbt models as Dagster assets (dbt tests become asset checks) and the serving snapshot."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Mapping
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from warehouse.config import paths
+from warehouse.duck import connect_warehouse, publish_snapshot, refresh_raw_relations
+
+DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+
+def dbt_env() -> None:
+    """dbt reads the warehouse path from the environment, as the pipeline resolved it."""
+    os.environ["CIVIC_WAREHOUSE_PATH"] = str(paths().warehouse_db)
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+
+
+dbt_env()
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+if not dbt_project.manifest_path.exists():
+    dbt_project.preparer.prepare(dbt_project)
+else:
+    dbt_project.prepare_if_dev()
+
+
+class CivicDbtTranslator(DagsterDbtTranslator):
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        fqn = dbt_resource_props.get("fqn", [])
+        return fqn[1] if len(fqn) > 2 else "dbt"
+
+    def get_automation_condition(self, dbt_resource_props: Mapping[str, Any]):
+        # Rebuild when newly landed data arrives (the sensor lands it).
+        return dg.AutomationCondition.eager()
+
+
+@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=CivicDbtTranslator())
+def civic_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    """`dbt build`: staging, intermediate and marts, with every dbt test as an asset check."""
+    dbt_env()
+    con = connect_warehouse(paths())
+    try:
+        refresh_raw_relations(con, paths())  # raw.<source> views over the lake, before dbt reads them
+    finally:
+        con.close()
+    yield from dbt.cli(["build"], context=context).stream()
+
+
+def _mart_keys() -> list[dg.AssetKey]:
+    manifest = json.loads(dbt_project.manifest_path.read_text())
+    translator = CivicDbtTranslator()
+    return [translator.get_asset_key(node) for node in manifest["nodes"].values()
+            if node["resource_type"] == "model" and node.get("config", {}).get("schema") == "marts"]
+
+
+@dg.asset(key="serving_snapshot", deps=_mart_keys(), group_name="serving", kinds={"duckdb"},
+          automation_condition=dg.AutomationCondition.eager(),
+          description="Publishes the marts as a read-only DuckDB snapshot for the apps, swapped in atomically.")
+def serving_snapshot(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    started = datetime.fromtimestamp(context.instance.get_run_stats(context.run_id).start_time or 0, tz=timezone.utc) \
+        if context.instance.get_run_stats(context.run_id).start_time else None
+    info = publish_snapshot(paths(), run_id=context.run_id, started_at=started)
+    return dg.MaterializeResult(metadata={"path": info["serving_db"], "tables": len(info["tables"]),
+                                          "data_as_of": str(info["data_as_of"]), "published_at": info["published_at"]})
+
+
+dbt_resource = DbtCliResource(project_dir=dbt_project)

@@ -1,0 +1,1 @@
+"""Storage: data-directory layout, lake writer, DuckDB connections, serving snapshot."""
