@@ -37,6 +37,12 @@ def _import_toronto(args) -> int:
     return 0
 
 
+def _serve(args) -> int:
+    from civic.serve import serve
+
+    return serve(args.host, args.dagster_port, args.app_port)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="civic", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -59,6 +65,12 @@ def main(argv: list[str] | None = None) -> int:
     tor.add_argument("files", nargs="+")
     tor.add_argument("--no-build", action="store_true", help="land only; do not rebuild the marts and snapshot")
     tor.set_defaults(func=_import_toronto)
+
+    srv = sub.add_parser("serve", help="serve the Dagster UI and the Streamlit app until Ctrl-C")
+    srv.add_argument("--host", default="127.0.0.1")
+    srv.add_argument("--dagster-port", type=int, default=3000)
+    srv.add_argument("--app-port", type=int, default=8501)
+    srv.set_defaults(func=_serve)
 
     args = parser.parse_args(argv)
     return args.func(args)

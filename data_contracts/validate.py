@@ -24,13 +24,21 @@ from data_contracts.sources import CITY_TZ, Field, Source
 
 logging.getLogger("great_expectations").setLevel(logging.ERROR)
 
-_OFFSET = re.compile(r"(Z|[+-]\d\d:?\d\d)$")
+_OFFSET = re.compile(r"(?:Z|[+-]\d\d:?\d\d)$")
 _TRUE = {"true", "t", "1", "yes", "y"}
 _FALSE = {"false", "f", "0", "no", "n"}
 
 
-def build_suite(src: Source) -> gx.ExpectationSuite:
+def _context():
+    ctx = gx.get_context(mode="ephemeral")
+    ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return ctx
+
+
+def build_suite(src: Source, context=None) -> gx.ExpectationSuite:
     """The Great Expectations suite for one landed source (built from its definition)."""
+    if context is None:
+        context = _context()
     suite = gx.ExpectationSuite(name=f"{src.name}_contract")
     E = gx.expectations
     for f in src.fields:
@@ -119,10 +127,9 @@ def run_suite(src: Source, typed: pd.DataFrame) -> dict[int, list[str]]:
     reasons: dict[int, list[str]] = defaultdict(list)
     if typed.empty:
         return reasons
-    ctx = gx.get_context(mode="ephemeral")
-    ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
+    ctx = _context()
     batch_def = ctx.data_sources.add_pandas("landing").add_dataframe_asset(src.name).add_batch_definition_whole_dataframe("batch")
-    suite = ctx.suites.add(build_suite(src))
+    suite = ctx.suites.add(build_suite(src, ctx))
     # GX's pandas engine works on plain object/float columns, not on pandas' nullable types.
     frame = typed[["_rid"] + [f.name for f in src.fields if f.name in typed]].copy()
     for f in src.fields:

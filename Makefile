@@ -1,0 +1,40 @@
+# Two commands set up a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PRESET ?= ci
+SEED   ?= 7
+export DO_NOT_TRACK := 1
+export YOLO_OFFLINE := 1
+
+.PHONY: install demo test test-fast bench serve clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -c requirements.lock -e '.[dev]'
+	@touch $(STAMP)
+
+demo: install
+	$(BIN)/civic simulate --preset $(PRESET) --seed $(SEED)
+	$(BIN)/civic pipeline run
+	$(BIN)/civic serve
+
+serve: install
+	$(BIN)/civic serve
+
+test: install
+	$(BIN)/python -m pytest
+
+test-fast: install
+	$(BIN)/python -m pytest -m "not slow"
+
+bench: install
+	$(BIN)/python bench/run_pipeline_bench.py --preset ci
+	$(BIN)/python bench/run_pipeline_bench.py --preset city
+
+clean:
+	rm -rf data dbt_project/target dbt_project/logs

@@ -1,0 +1,27 @@
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    """An empty CIVIC_DATA_DIR for one test."""
+    d = tmp_path / "data"
+    d.mkdir()
+    monkeypatch.setenv("CIVIC_DATA_DIR", str(d))
+    for var in ("CIVIC_WAREHOUSE_PATH", "CIVIC_SERVING_PATH", "DAGSTER_HOME"):
+        monkeypatch.delenv(var, raising=False)
+    return d
+
+
+def deliver(data_dir: Path, source: str, name: str, text: str) -> Path:
+    folder = data_dir / "landing" / source
+    folder.mkdir(parents=True, exist_ok=True)
+    f = folder / name
+    f.write_text(text)
+    return f

@@ -1,0 +1,68 @@
+"""Ingestion: re-delivery changes nothing; raw relations and the serving snapshot."""
+
+import duckdb
+
+from conftest import deliver
+from data_contracts.sources import SOURCES
+from warehouse.config import paths
+from warehouse.duck import connect_warehouse, publish_snapshot, refresh_raw_relations
+from warehouse.ingest import ingest_files, landing_files
+
+PAYMENTS = ("payment_id,ticket_number,paid_at,amount,channel,reference\n"
+            "P1,T1,2026-10-30T10:00:00-04:00,30.00,online,abc\n"
+            "P2,T2,2026-10-30T11:00:00-04:00,bad,online,\n")
+
+
+def _lake_files(data_dir):
+    return sorted(str(p.relative_to(data_dir)) for p in (data_dir / "lake").rglob("*.parquet"))
+
+
+def test_redelivering_the_same_file_changes_nothing(data_dir):
+    p = paths()
+    deliver(data_dir, "ticket_payments", "ticket_payments_2026-10-30.csv", PAYMENTS)
+    [first] = ingest_files(p, "ticket_payments", landing_files(p, "ticket_payments"))
+    before = _lake_files(data_dir)
+    # The same content again, once as the same file and once under a new name and day.
+    deliver(data_dir, "ticket_payments", "ticket_payments_2026-10-31.csv", PAYMENTS)
+    results = ingest_files(p, "ticket_payments", landing_files(p, "ticket_payments"))
+    assert [r.skipped for r in results] == [True, True]
+    assert all(r.batch_id == first.batch_id for r in results)
+    assert _lake_files(data_dir) == before
+    con = connect_warehouse(p)
+    refresh_raw_relations(con, p)
+    assert con.execute("SELECT count(*) FROM raw.ticket_payments").fetchone()[0] == 1
+    assert con.execute("SELECT count(*) FROM raw.quarantine").fetchone()[0] == 1
+    assert con.execute("SELECT rows_in, landed, quarantined FROM raw.ingest_batches").fetchall() == [(2, 1, 1)]
+
+
+def test_raw_relations_exist_and_are_typed_before_any_delivery(data_dir):
+    p = paths()
+    con = connect_warehouse(p)
+    made = refresh_raw_relations(con, p)
+    assert set(made) == set(SOURCES) | {"quarantine", "ingest_batches"}
+    types = dict(con.execute("SELECT column_name, data_type FROM information_schema.columns "
+                             "WHERE table_schema='raw' AND table_name='alpr_reads'").fetchall())
+    assert types["captured_at"] == "TIMESTAMP WITH TIME ZONE" and types["confidence"] == "DOUBLE"
+    assert types["_row_number"] == "BIGINT"
+    assert con.execute("SELECT count(*) FROM raw.alpr_reads").fetchone()[0] == 0
+
+
+def test_snapshot_is_swapped_atomically_and_readers_keep_their_copy(data_dir):
+    p = paths()
+    con = connect_warehouse(p)
+    refresh_raw_relations(con, p)
+    con.execute("CREATE SCHEMA marts; CREATE TABLE marts.fct_x AS SELECT 1 AS v")
+    con.close()
+    publish_snapshot(p, run_id="r1")
+    reader = duckdb.connect(str(p.serving_db), read_only=True)
+    assert reader.execute("SELECT v FROM marts.fct_x").fetchone() == (1,)
+    con = connect_warehouse(p)
+    con.execute("CREATE OR REPLACE TABLE marts.fct_x AS SELECT 2 AS v")
+    con.close()
+    publish_snapshot(p, run_id="r2")
+    assert reader.execute("SELECT v FROM marts.fct_x").fetchone() == (1,)  # the open snapshot is unchanged
+    reader.close()  # DuckDB shares one instance per path inside a process: reopen to see the new file
+    fresh = duckdb.connect(str(p.serving_db), read_only=True)
+    assert fresh.execute("SELECT v FROM marts.fct_x").fetchone() == (2,)
+    assert fresh.execute("SELECT run_id FROM meta.snapshot_info").fetchone() == ("r2",)
+    assert not list(p.serving_db.parent.glob(".*.tmp"))
