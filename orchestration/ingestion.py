@@ -1,6 +1,5 @@
 """One Dagster asset per landed source (``raw/<source>``), partitioned by delivery day."""
 
-from __future__ import annotations
 
 from datetime import date, timedelta
 

@@ -1,9 +1,9 @@
 """dbt models as Dagster assets (dbt tests become asset checks) and the serving snapshot."""
 
-from __future__ import annotations
 
 import json
 import os
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping
@@ -16,6 +16,10 @@ from warehouse.duck import connect_warehouse, publish_snapshot, refresh_raw_rela
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 os.environ.setdefault("DO_NOT_TRACK", "1")
+# Use the dbt installed beside this Python even when its virtualenv is not on PATH.
+_bin = str(Path(sys.executable).parent)
+if _bin not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _bin + os.pathsep + os.environ.get("PATH", "")
 
 
 def dbt_env() -> None:

@@ -73,7 +73,7 @@ class Clock:
         """UTC instant of a local wall-clock time given as seconds after local midnight of day_idx.
 
         Local seconds may exceed 86400 (the following days). Non-existent spring-forward
-        times map one hour earlier; ambiguous fall-back times take the first instance.
+        times map to the transition instant; ambiguous fall-back times take the first instance.
         """
         day_idx = np.asarray(day_idx, dtype=np.int64)
         local_secs = np.asarray(local_secs, dtype=np.int64)
@@ -82,7 +82,11 @@ class Clock:
         u_a = naive - hi
         ok_a = self.offset(u_a) == hi
         u_b = naive - lo
-        return np.where(ok_a, u_a, u_b)
+        ok_b = self.offset(u_b) == lo
+        # ambiguous (fall-back) times: first instance; non-existent (spring-forward) times:
+        # the transition instant, so that the mapping stays monotonic
+        gap = (u_a // HOUR + 1) * HOUR
+        return np.where(ok_a, u_a, np.where(ok_b, u_b, gap))
 
     def seconds_of_day(self, utc: np.ndarray) -> np.ndarray:
         return self.to_local(utc) % DAY

@@ -1,10 +1,6 @@
 import os
-from pathlib import Path
-
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
 
@@ -17,11 +13,3 @@ def data_dir(tmp_path, monkeypatch):
     for var in ("CIVIC_WAREHOUSE_PATH", "CIVIC_SERVING_PATH", "DAGSTER_HOME"):
         monkeypatch.delenv(var, raising=False)
     return d
-
-
-def deliver(data_dir: Path, source: str, name: str, text: str) -> Path:
-    folder = data_dir / "landing" / source
-    folder.mkdir(parents=True, exist_ok=True)
-    f = folder / name
-    f.write_text(text)
-    return f

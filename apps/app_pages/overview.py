@@ -103,23 +103,35 @@ def activity_label(activity_type: str) -> str:
 # --------------------------------------------------------------------------- #
 
 
+_MODEL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
+
+
 def _source_list(source_models: Any) -> str:
+    """Each model name as a code span, keeping the mart's own structure, e.g.
+    "fct_daily_kpis (stg_a, stg_b)" keeps its parentheses and commas."""
     if ui.is_missing(source_models) or not str(source_models).strip():
         return "not recorded"
-    models = [m for m in re.split(r"[,\s;]+", str(source_models)) if m]
-    return ", ".join(f"`{m}`" for m in models)
+    text = str(source_models).replace("`", "")
+    return _MODEL_NAME.sub(lambda m: f"`{m.group(0)}`", text)
+
+
+def _vs(baseline_label: Any) -> str | None:
+    """``baseline_label`` phrased as a comparison: "vs. 30-day average"."""
+    if ui.is_missing(baseline_label) or not str(baseline_label).strip():
+        return None
+    text = str(baseline_label).strip()
+    return text if re.match(r"(?i)^(vs\b|versus\b|compared)", text) else f"vs. {text}"
 
 
 def kpi_help(row: dict[str, Any]) -> str:
     unit = row.get("unit")
+    vs = _vs(row.get("baseline_label"))
     lines = [f"As of **{ui.format_day(row.get('as_of_day'))}**."]
-    baseline_label = row.get("baseline_label")
-    baseline_label = "" if ui.is_missing(baseline_label) else str(baseline_label)
     if ui.is_missing(row.get("baseline_value")):
-        lines.append(f"Baseline ({ui.md_escape(baseline_label) or 'none'}): not available.")
+        lines.append("Baseline: not available" + (f" ({ui.md_escape(vs)})." if vs else "."))
     else:
         baseline = ui.md_escape(ui.format_value(row["baseline_value"], unit))
-        lines.append(f"Baseline ({ui.md_escape(baseline_label) or 'previous period'}): **{baseline}**.")
+        lines.append(f"Baseline: **{baseline}**" + (f" ({ui.md_escape(vs)})." if vs else "."))
     lines.append(f"Source: {_source_list(row.get('source_models'))}.")
     return "  \n".join(lines)
 
@@ -143,7 +155,6 @@ def render_kpi(spec: KpiSpec, row: dict[str, Any] | None, daily: pd.DataFrame | 
     label = row.get("label")
     label = spec.label if ui.is_missing(label) or not str(label).strip() else str(label)
     delta = ui.format_change_pct(row.get("change_pct"))
-    baseline_label = row.get("baseline_label")
     zero = delta == "0.0%"
     st.metric(
         label,
@@ -151,11 +162,7 @@ def render_kpi(spec: KpiSpec, row: dict[str, Any] | None, daily: pd.DataFrame | 
         delta=delta,
         delta_color="off" if zero else spec.delta_color,
         delta_arrow="off" if zero else "auto",
-        delta_description=(
-            None
-            if delta is None or ui.is_missing(baseline_label) or not str(baseline_label).strip()
-            else f"vs {baseline_label}"
-        ),
+        delta_description=None if delta is None else _vs(row.get("baseline_label")),
         help=kpi_help(row),
         border=True,
         chart_data=_sparkline(daily, spec.daily_column),

@@ -81,8 +81,8 @@ AS_OF_DAY = dt.date(2025, 11, 21)  # a Friday, Eastern Standard Time (UTC-5)
 # kpi, label, value, unit, as_of_day, baseline_value, baseline_label, change_pct, source_models
 DEFAULT_KPIS: list[dict[str, Any]] = [
     dict(kpi="revenue_today", label="Revenue today", value=48213.5, unit="$", as_of_day=AS_OF_DAY,
-         baseline_value=42875.0, baseline_label="same weekday last week", change_pct=12.5,
-         source_models="fct_daily_kpis, fct_parking_revenue"),
+         baseline_value=42875.0, baseline_label="vs. 30-day average", change_pct=12.5,
+         source_models="fct_daily_kpis (stg_paybyplate__sessions, stg_meters__events, fct_ticket_payments)"),
     dict(kpi="meter_uptime", label="Meter uptime", value=97.26, unit="%", as_of_day=AS_OF_DAY,
          baseline_value=98.1, baseline_label="7-day average", change_pct=-0.87,
          source_models="fct_meter_status"),

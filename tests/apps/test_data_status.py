@@ -47,7 +47,8 @@ def test_source_freshness_and_quarantine_counts(snapshot_path):
     assert shown["Rows quarantined"] == "15"
     assert shown["Quarantine rate"] == "0.01%"
 
-    table = at.dataframe(key="freshness_table").value
+    assert len(at.dataframe) == 1
+    table = at.dataframe[0].value
     assert list(table["source"]) == ["alpr_reads", "meter_events", "paybyplate_sessions", "permits"]
     rows = table.set_index("source")
     assert rows.loc["meter_events", "rows_quarantined"] == 12

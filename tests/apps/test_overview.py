@@ -117,15 +117,21 @@ def test_delta_colours_follow_which_direction_is_good(snapshot_path):
 
 def test_tile_help_gives_as_of_day_baseline_and_sources(snapshot_path):
     shown = metrics(run_app())
-    revenue = shown["Revenue today"].help
-    assert "2025-11-21" in revenue
-    assert "same weekday last week" in revenue
-    assert "42,875.00" in revenue
-    assert "`fct_daily_kpis`" in revenue and "`fct_parking_revenue`" in revenue
-    assert shown["Revenue today"].proto.delta_description == "vs same weekday last week"
+    revenue = shown["Revenue today"]
+    assert "As of **2025-11-21**" in revenue.help
+    assert r"Baseline: **\$42,875.00** (vs. 30-day average)" in revenue.help
+    # The mart's "model (upstream, ...)" form, each name as code.
+    assert (
+        "Source: `fct_daily_kpis` (`stg_paybyplate__sessions`, `stg_meters__events`, "
+        "`fct_ticket_payments`)" in revenue.help
+    )
+    assert revenue.proto.delta_description == "vs. 30-day average"
+    # A plain label is phrased as a comparison.
+    assert shown["Tickets issued"].proto.delta_description == "vs. same weekday last week"
     occupancy = shown["Avg occupancy"].help
-    assert "not available" in occupancy and "`fct_zone_occupancy`" in occupancy
-    assert "`int_order_compliance_evaluated`" in shown["Order compliance"].help
+    assert "Baseline: not available" in occupancy and "`fct_zone_occupancy`" in occupancy
+    assert shown["Avg occupancy"].proto.delta_description == ""  # no delta, no description
+    assert "`fct_orders`, `int_order_compliance_evaluated`" in shown["Order compliance"].help
 
 
 def test_missing_and_extra_kpis(tmp_path, monkeypatch):
@@ -287,3 +293,22 @@ def test_latest_event_in_fixture_is_data_as_of():
     # Guard for the fixture itself: the feed's newest event is DATA_AS_OF.
     assert max(r["activity_at"] for r in default_activity()) == DATA_AS_OF
     assert len(default_daily()) == 40
+
+
+def test_empty_warehouse_snapshot(tmp_path, monkeypatch):
+    """What the pipeline publishes before any delivery: eight KPI rows with NULL
+    values and days, no daily rows, no activity, no data_as_of."""
+    kpis = [
+        dict(k, value=None, as_of_day=None, baseline_value=None, change_pct=None) for k in DEFAULT_KPIS
+    ]
+    info = dict(published_at=dt.datetime(2025, 11, 22, 6, 2, tzinfo=UTC), run_id="r0",
+                data_as_of=None, pipeline_started_at=None)
+    path = write_snapshot(tmp_path / "s.duckdb", kpis=kpis, daily=[], activity=[], snapshot_info=info)
+    monkeypatch.setenv("CIVIC_SERVING_PATH", str(path))
+    at = run_app()
+    assert len(at.metric) == 8
+    assert {m.value for m in at.metric} == {"—"}
+    assert all(m.delta == "" for m in at.metric)
+    assert at.caption[0].value == (
+        "Data as of — · published 2025-11-22 01:02 EST · source: serving snapshot"
+    )

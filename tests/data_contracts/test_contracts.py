@@ -5,7 +5,7 @@ import json
 import duckdb
 import pandas as pd
 
-from conftest import deliver
+from helpers import deliver
 from data_contracts.sources import SOURCES, source
 from data_contracts.validate import build_suite
 from warehouse.config import paths

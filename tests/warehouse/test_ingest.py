@@ -2,7 +2,7 @@
 
 import duckdb
 
-from conftest import deliver
+from helpers import deliver
 from data_contracts.sources import SOURCES
 from warehouse.config import paths
 from warehouse.duck import connect_warehouse, publish_snapshot, refresh_raw_relations

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import REPO, SHARED
+from helpers import REPO, SHARED
 
 FILES = [SHARED / "data" / "toronto_parking_tickets" / f for f in ("tickets_monday.csv", "tickets_tuesday.csv")]
 pytestmark = pytest.mark.skipif(not FILES[0].exists(), reason="../shared data not present")

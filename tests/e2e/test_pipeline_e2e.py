@@ -1,0 +1,122 @@
+"""Simulate the ci city, run the whole pipeline, and reconcile the marts with the ground truth."""
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from helpers import REPO
+
+pytestmark = pytest.mark.slow
+
+
+def _civic(data_dir: Path, *args: str) -> str:
+    env = dict(os.environ, CIVIC_DATA_DIR=str(data_dir), DO_NOT_TRACK="1")
+    for var in ("CIVIC_WAREHOUSE_PATH", "CIVIC_SERVING_PATH", "DAGSTER_HOME"):
+        env.pop(var, None)
+    out = subprocess.run([sys.executable, "-m", "civic.cli", *args], cwd=REPO, env=env,
+                         capture_output=True, text=True, timeout=900)
+    assert out.returncode == 0, out.stderr[-5000:]
+    return out.stdout
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("e2e") / "data"
+    _civic(data_dir, "simulate", "--preset", "ci", "--seed", "7")
+    first = json.loads(_civic(data_dir, "pipeline", "run").strip().splitlines()[-1])
+    truth = json.loads((data_dir / "ground_truth" / "expected_counts.json").read_text())
+    return data_dir, truth, first
+
+
+@pytest.fixture(scope="module")
+def wh(city):
+    data_dir = city[0]
+    con = duckdb.connect(str(data_dir / "warehouse" / "civic.duckdb"), read_only=True)
+    con.execute("SET TimeZone = 'America/Toronto'")
+    yield con
+    con.close()
+
+
+def _q(con, sql):
+    return con.execute(sql).fetchone()[0]
+
+
+def test_every_row_landed_or_quarantined_and_quarantine_is_exactly_the_defects(city, wh):
+    data_dir, truth, _ = city
+    defects = Counter()
+    expected_rows = set()
+    with open(data_dir / "ground_truth" / "defects.csv", newline="") as fh:
+        for r in csv.DictReader(fh):
+            defects[r["source"]] += 1
+            expected_rows.add((r["source"], r["file"], int(r["row_number"])))
+    got_rows = set(wh.execute("SELECT source, _source_file, _row_number FROM raw.quarantine").fetchall())
+    assert got_rows == expected_rows
+    for name, counts in truth["sources"].items() if "sources" in truth else truth.items():
+        if not isinstance(counts, dict) or "rows_written" not in counts:
+            continue
+        rows_in, landed, quarantined = wh.execute(
+            "SELECT coalesce(sum(rows_in),0), coalesce(sum(landed),0), coalesce(sum(quarantined),0) "
+            "FROM raw.ingest_batches WHERE source = ?", [name]).fetchone()
+        assert rows_in == counts["rows_written"], name
+        assert quarantined == counts["defect_rows"] == defects[name], name
+        assert landed == counts["rows_written"] - counts["defect_rows"], name
+
+
+def test_marts_reconcile_with_ground_truth(city, wh):
+    _, truth, _ = city
+    assert _q(wh, "SELECT count(*) FROM marts.fct_tickets WHERE source_system = 'handheld'") == truth["tickets_issued"]
+    assert round(_q(wh, "SELECT sum(fine_amount) FROM marts.fct_tickets WHERE source_system = 'handheld'"), 2) == \
+        pytest.approx(truth["ticket_fines_total"], abs=0.005)
+    assert _q(wh, "SELECT count(*) FROM marts.fct_ticket_payments") == truth["ticket_payments"]
+    assert round(_q(wh, "SELECT sum(amount) FROM marts.fct_ticket_payments"), 2) == \
+        pytest.approx(truth["ticket_payments_total"], abs=0.005)
+    assert _q(wh, "SELECT count(*) FROM marts.fct_complaints") == truth["complaints"]
+    assert _q(wh, "SELECT count(*) FROM staging.stg_alpr__plate_reads") == truth["alpr_reads"]
+    assert _q(wh, "SELECT sum(plate_reads) FROM marts.fct_daily_kpis") == truth["alpr_reads"]
+    assert _q(wh, "SELECT sum(tickets_issued) FROM marts.fct_daily_kpis") == truth["tickets_issued"]
+
+
+def test_daily_kpis_match_ground_truth_day_by_day(city, wh):
+    _, truth, _ = city
+    rows = {str(d): (t, r, p, c) for d, t, r, p, c in wh.execute(
+        "SELECT day, tickets_issued, plate_reads, revenue_ticket_payments, complaints_received FROM marts.fct_daily_kpis").fetchall()}
+    for day, exp in truth["by_day"].items():
+        t, r, p, c = rows[day]
+        assert (t, r, c) == (exp["tickets_issued"], exp["alpr_reads"], exp["complaints"]), day
+        assert p == pytest.approx(exp["ticket_payments_total"], abs=0.005), day
+
+
+def test_snapshot_published_with_overview(city):
+    data_dir = city[0]
+    snap = duckdb.connect(str(data_dir / "serving" / "civic_serving.duckdb"), read_only=True)
+    kpis = {k for (k,) in snap.execute("SELECT kpi FROM marts.fct_overview_kpis").fetchall()}
+    assert kpis == {"revenue_today", "meter_uptime", "tickets_issued", "avg_occupancy", "open_cases",
+                    "avg_resolution_days", "inspections_today", "order_compliance"}
+    run_id, as_of = snap.execute("SELECT run_id, data_as_of FROM meta.snapshot_info").fetchone()
+    assert run_id and as_of is not None
+    assert snap.execute("SELECT count(*) FROM marts.fct_recent_activity").fetchone()[0] > 0
+    # No complainant identity and no raw plate reaches the published marts.
+    cols = {c for (c,) in snap.execute("SELECT column_name FROM information_schema.columns").fetchall()}
+    assert not cols & {"caller_name", "caller_phone", "first_name", "last_name", "email", "phone", "plate"}
+    snap.close()
+
+
+def test_running_again_changes_nothing(city):
+    data_dir, _, first = city
+    con = duckdb.connect(str(data_dir / "warehouse" / "civic.duckdb"), read_only=True)
+    before = con.execute("SELECT count(*), sum(tickets_issued) FROM marts.fct_daily_kpis").fetchone()
+    batches = con.execute("SELECT count(*) FROM raw.ingest_batches").fetchone()[0]
+    con.close()
+    second = json.loads(_civic(data_dir, "pipeline", "run").strip().splitlines()[-1])
+    assert second["ingest"]["rows_in"] == 0 and first["ingest"]["rows_in"] > 0
+    con = duckdb.connect(str(data_dir / "warehouse" / "civic.duckdb"), read_only=True)
+    assert con.execute("SELECT count(*) FROM raw.ingest_batches").fetchone()[0] == batches
+    assert con.execute("SELECT count(*), sum(tickets_issued) FROM marts.fct_daily_kpis").fetchone() == before
+    con.close()
