@@ -66,7 +66,7 @@ ingestion_assets = [build_ingestion_asset(src) for src in SOURCES.values()]
            asset_selection=dg.AssetSelection.groups("landing"))
 def landing_file_sensor(context: dg.SensorEvaluationContext):
     """Start an ingestion run for every newly delivered landing file (by source and delivery day)."""
-    from warehouse.ingest import delivery_date
+    from warehouse.ingest import already_ingested, delivery_date
 
     p = paths()
     seen = set(context.cursor.split("\n")) if context.cursor else set()
@@ -78,6 +78,8 @@ def landing_file_sensor(context: dg.SensorEvaluationContext):
             if token in seen:
                 continue
             now_seen.add(token)
+            if already_ingested(p, name, f):  # e.g. landed by `civic pipeline run`
+                continue
             day = delivery_date(f)
             if day < date.fromisoformat(PARTITIONS_START) or day > date.today() + timedelta(days=1):
                 context.log.warning(f"{f}: delivery day {day} is outside the partitions; run `civic pipeline run`")

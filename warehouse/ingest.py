@@ -94,6 +94,11 @@ class _Pending:
     delivered_on: date
 
 
+def already_ingested(paths: Paths, source_name: str, file: Path) -> bool:
+    """Whether this file's content has been landed before (under any name)."""
+    return _batch_path(paths, source_name, f"{source_name}-{file_sha256(file)[:20]}").exists()
+
+
 def _pending(paths: Paths, src: Source, file: Path) -> _Pending | BatchResult:
     """A file still to ingest, or the result recorded when it was ingested before."""
     file = Path(file)
