@@ -57,8 +57,9 @@ def run_pipeline(log=lambda m: print(m, file=sys.stderr, flush=True)) -> dict:
         )
         out["ingest_run_id"] = res.run_id
         totals = {"rows_in": 0, "landed": 0, "quarantined": 0}
-        for mat in res.get_asset_materialization_events():
-            md = mat.materialization.metadata
+        # A range run records one materialization per partition, all with the run's metadata.
+        per_asset = {m.asset_key: m.materialization.metadata for m in res.get_asset_materialization_events()}
+        for md in per_asset.values():
             for k in totals:
                 totals[k] += int(md[k].value) if k in md else 0
         out["ingest"] = totals

@@ -30,7 +30,19 @@ def dbt_env() -> None:
 
 dbt_env()
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-if not dbt_project.manifest_path.exists():
+
+
+def _manifest_is_stale() -> bool:
+    manifest = dbt_project.manifest_path
+    if not manifest.exists():
+        return True
+    sources = [p for d in ("models", "macros", "tests", "seeds", "analyses") for p in (DBT_PROJECT_DIR / d).rglob("*") if p.is_file()]
+    sources += [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
+    return max(p.stat().st_mtime for p in sources if p.exists()) > manifest.stat().st_mtime
+
+
+# The asset graph is read from dbt's manifest: parse again whenever the project changed.
+if _manifest_is_stale():
     dbt_project.preparer.prepare(dbt_project)
 else:
     dbt_project.prepare_if_dev()
