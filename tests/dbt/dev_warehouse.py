@@ -63,15 +63,15 @@ def build(path: str, days: int = 365, reads: int = 3_500_000, start: str = "2025
     x(f"""INSERT INTO raw.assessment_roll SELECT lpad(i::varchar, 19, '3'), i || ' Main St', 43.45, -80.5,
           'residential', 'Owner ' || i, 100000 + i, 'W' || (i % 10), {lineage('assessment_roll', S)} FROM range(20000) t(i)""")
 
-    # --- plate reads near blockface centroids ------------------------------------------
+    # --- plate reads near blockface centroids: a patrol pass reads ~12 plates on a blockface
     x(f"""INSERT INTO raw.alpr_reads
           SELECT 'R' || i, 'P' || lpad(((random() * 160000)::int)::varchar, 6, '0'), 'ON', 0.6 + random() * 0.4,
                  ts, b.cy + (random() - 0.5) * 0.0006, b.cx + (random() - 0.5) * 0.0008,
                  'CAM' || (i % 6), 'U' || (i % 3), 'OFF' || lpad((i % 6)::varchar, 3, '0'), NULL,
                  {lineage('alpr_reads', 'ts')}
           FROM (SELECT i, timezone('America/Toronto', {S}::timestamp + to_days((i * {days} // {reads})::int)
-                         + to_minutes((420 + random() * 840)::int)) AS ts,
-                       (i * 7919) % 3600 AS bfi FROM range({reads}) t(i)) r
+                         + to_minutes((420 + ((i // 12) * 37) % 840)::int) + to_seconds((i % 12) * 20)) AS ts,
+                       ((i // 12) * 7919) % 3600 AS bfi FROM range({reads}) t(i)) r
           JOIN (SELECT row_number() OVER (ORDER BY blockface_id) - 1 AS bfi, _centroid_lat cy, _centroid_lon cx FROM raw.blockfaces) b USING (bfi)""")
     # ~0.1 % re-delivered a day later (same key, later _delivered_on)
     x("""INSERT INTO raw.alpr_reads SELECT * REPLACE (_delivered_on + 1 AS _delivered_on, _batch_id || '-redo' AS _batch_id)

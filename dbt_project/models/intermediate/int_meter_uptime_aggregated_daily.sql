@@ -1,7 +1,7 @@
 -- Meter uptime per local day: the share of meter-hours not inside a fault->repair interval.
 -- Meters in service on a day: every meter in the inventory installed on or before it
 -- (unknown installation date: always), plus meters only seen in events. A day has
--- 23/24/25 hours (DST). No meters or no faults: 100.
+-- 23/24/25 hours (DST). No meters or no faults: 100. Rounded to 6 decimals.
 with days as (
     select day, day_start_at, day_end_at, day_hours from {{ ref('int_days_spined') }}
 ),
@@ -56,8 +56,8 @@ select
     case
         when coalesce(f.fault_hours, 0) = 0 then 100.0
         when m.meters_in_service * d.day_hours <= 0 then 0.0
-        else greatest(0.0, least(100.0,
-            100.0 * (1 - f.fault_hours / (m.meters_in_service * d.day_hours))))
+        else round(greatest(0.0, least(100.0,
+            100.0 * (1 - f.fault_hours / (m.meters_in_service * d.day_hours)))), 6)
     end                                                         as meter_uptime_pct
 from days as d
 left join meters_in_service as m using (day)

@@ -1,17 +1,18 @@
+{{ config(materialized='view') }}
 -- One row per plate read (latest delivery of each read_id).
+-- A view: ~3.5 M rows a year are read once per build by int_plate_reads_aggregated_hourly
+-- (and by anything else that needs reads); writing them to a table would cost more than
+-- the dedup it saves. DuckDB prunes the columns a consumer does not select.
 with src as (
     {{ dedup_latest(source('raw', 'alpr_reads'), ['read_id']) }}
 )
 select
     cast(read_id as varchar)                        as read_id,
     upper(trim(plate))                              as plate,
-    {{ normalize_plate('plate') }}                  as plate_normalized,
-    {{ plate_pseudonym('plate') }}                  as plate_pseudonym,
     upper(trim(region))                             as province,
     cast(confidence as double)                      as confidence,
     cast(captured_at as timestamptz)                as captured_at,
     {{ local_date('captured_at') }}                 as captured_date,
-    date_trunc('hour', {{ local_ts('captured_at') }}) as captured_hour_local,
     cast(lat as double)                             as lat,
     cast(lon as double)                             as lon,
     camera_id,

@@ -1,4 +1,5 @@
--- Meter events. payment_*: amount = dollars paid, detail = minutes bought;
+{{ config(materialized='view') }}
+-- Meter events (a view: about a million rows a year). payment_*: amount = dollars paid, detail = minutes bought;
 -- fault/repair: detail = fault code; rate_change: amount = the new hourly rate.
 with src as (
     {{ dedup_latest(source('raw', 'meter_events'), ['event_id']) }}

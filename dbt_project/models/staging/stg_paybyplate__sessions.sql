@@ -1,5 +1,7 @@
+{{ config(materialized='view') }}
 -- Pay-by-plate sessions from both vendors in one shape. Vendor A sends UTC times and
 -- cents; vendor B sends a start with offset, a duration and dollars.
+-- A view (about a million rows a year, read twice per build).
 with vendor_a as (
     {{ dedup_latest(source('raw', 'pbp_vendor_a_sessions'), ['session_id']) }}
 ),
@@ -40,7 +42,6 @@ select
     vendor_session_id,
     vendor,
     upper(trim(plate))                                      as plate,
-    {{ plate_pseudonym('plate') }}                          as plate_pseudonym,
     upper(trim(province))                                   as province,
     cast(zone_code as varchar)                              as zone_code,
     started_at,
