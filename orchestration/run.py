@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -37,8 +38,28 @@ def delivery_window() -> tuple[str, str] | None:
     return (min(days).isoformat(), max(days).isoformat()) if days else None
 
 
+@contextlib.contextmanager
+def _stdout_to_stderr():
+    """dbt's progress goes to stdout; keep stdout for the command's one JSON result."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def run_pipeline(log=lambda m: print(m, file=sys.stderr, flush=True)) -> dict:
     """Land every delivered file, build the dbt models, publish the serving snapshot."""
+    with _stdout_to_stderr():
+        return _run_pipeline(log)
+
+
+def _run_pipeline(log) -> dict:
     prepare_dagster_home()
     import dagster as dg
 
