@@ -1,12 +1,20 @@
 -- The eight headline KPIs for the overview screen: the value on the latest day with data
 -- (as_of_day), against the mean of the same daily metric over the var('kpi_window_days')
--- days before it. Always exactly eight rows (values NULL on an empty warehouse).
+-- days before it that had data. Always exactly eight rows (values NULL on an empty warehouse).
 {%- set window_days = var('kpi_window_days', 30) %}
 with daily as (
     select * from {{ ref('fct_daily_kpis') }}
 ),
 as_of as (
     select max(day) as as_of_day from daily
+),
+-- Days on which the field produced anything. A gap in the spine (e.g. between an imported
+-- legacy extract and the live feeds) is not a day of zeros and must not drag the baseline.
+days_with_data as (
+    select day from daily
+    where coalesce(plate_reads, 0) + coalesce(tickets_issued, 0) + coalesce(complaints_received, 0)
+          + coalesce(inspections, 0) > 0
+       or coalesce(revenue_total, 0) > 0
 ),
 metrics as (
     select day, kpi, value
@@ -41,6 +49,7 @@ current_values as (
 baselines as (
     select m.kpi, avg(m.value) as baseline_value
     from metrics as m
+    join days_with_data using (day)
     join as_of as a
       on m.day >= a.as_of_day - {{ window_days }}
      and m.day < a.as_of_day
