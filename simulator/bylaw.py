@@ -77,10 +77,23 @@ class Bylaw:
         wd = (day + c.dates[0].weekday()) % 7
         if wd >= 5:
             day += 7 - wd
-        return int(c.local_to_utc(np.array([day]), np.array([int(rng.uniform(lo * HOUR, hi * HOUR))]))[0])
+        return c.local_to_utc1(day, int(rng.uniform(lo * HOUR, hi * HOUR)))
+
+    def _next_business(self, t: int, rng, min_gap: int = 10 * MINUTE) -> int:
+        """A business-hour instant at least ``min_gap`` after t (same day if there is time left)."""
+        c = self.w.clock
+        t = t + min_gap
+        day = self._day_of(t)
+        wd = (day + c.dates[0].weekday()) % 7
+        sod = c.seconds_of_day1(t)
+        if wd < 5 and 9 * HOUR <= sod < 15 * HOUR:
+            return t + int(rng.integers(0, HOUR))
+        if wd < 5 and sod < 9 * HOUR:
+            return self._business(day, rng, 9.0, 12.0)
+        return self._business(day + 1, rng, 9.0, 16.0)
 
     def _day_of(self, t: int) -> int:
-        return int(self.w.clock.local_day_index(np.array([t]))[0])
+        return self.w.clock.local_day1(t)
 
     # -- one day ----------------------------------------------------------------------------
     def day(self, k: int, rng) -> dict[str, list[dict]]:
@@ -229,7 +242,7 @@ class Bylaw:
             self.not_seq += 1
             served = ["registered_mail", "personal", "digital"][int(rng.choice(3, p=[0.45, 0.35, 0.2]))]
             if served == "registered_mail":
-                s_at = t + int(rng.integers(3, 7)) * DAY if rng.random() < 0.9 else NULL_TS
+                s_at = self._business(self._day_of(t) + int(rng.integers(3, 7)), rng) if rng.random() < 0.9 else NULL_TS
             elif served == "personal":
                 s_at = t
             else:
@@ -253,7 +266,7 @@ class Bylaw:
             outcome = "dismissed"
         else:
             inspect(t_i, "initial", "violation_found")
-            t_n = t_i + int(rng.integers(10 * MINUTE, 20 * HOUR))
+            t_n = self._next_business(t_i, rng) if priority != "urgent" else t_i + int(rng.integers(10 * MINUTE, HOUR))
             if btype in QUICK_AMP and rng.random() < 0.6:
                 ntype = "amp" if rng.random() < 0.7 else "part_i_ticket"
                 notice(t_n, ntype, None, float(rng.choice([300.0, 400.0, 500.0])))
@@ -274,7 +287,7 @@ class Bylaw:
                 else:
                     inspect(t_r, "re_inspection", "not_complied")
                     if ntype == "compliance_notice":
-                        t_n2 = t_r + int(rng.integers(HOUR, DAY))
+                        t_n2 = self._next_business(t_r, rng)
                         dl2 = notice(t_n2, "order_to_comply", int(rng.integers(14, 22)))
                         t_r2 = self._business(dl2 + int(rng.integers(0, 4)), rng)
                         if rng.random() < 0.6:
@@ -290,7 +303,7 @@ class Bylaw:
                             closed_at = t_r + int(rng.integers(5, 21)) * DAY
                             outcome = "remediation"
                         else:
-                            t_n3 = t_r + int(rng.integers(HOUR, 3 * DAY))
+                            t_n3 = self._next_business(t_r + int(rng.integers(0, 2)) * DAY, rng)
                             notice(t_n3, "part_i_ticket", None, float(rng.choice([300.0, 500.0, 750.0, 1000.0])))
                             closed_at = t_n3 + int(rng.integers(HOUR, 3 * DAY))
                             outcome = "prosecution"

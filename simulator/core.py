@@ -5,22 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-from collections import defaultdict
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
+import pyarrow.compute as pc
 
 from . import parking as P
 from .bylaw import Bylaw
 from .delivery import SIMULATED_EVENT_SOURCES, Delivery
+from .sink import Sink
 from .lifecycle import TicketLifecycle
 from .names import FAULT_CODES, VIOLATION_TYPES
 from .patrol import MODE_NAMES, make_shifts, misread, patrol_day, routes
 from .presets import PRESETS
-from .timeutil import DAY, HOUR, MINUTE, NULL_TS, Clock
+from .timeutil import HOUR, MINUTE, NULL_TS, Clock
 from .world import World, build_world, permit_state
 
 DEFAULT_END = dt.date(2026, 10, 31)
@@ -32,65 +32,11 @@ def _rng(seed: int, stream: int, k: int) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, stream, k])))
 
 
-def _cents(x) -> int:
-    x = np.asarray(x, dtype=np.float64)
-    x = x[~np.isnan(x)]
-    return int(np.rint(x * 100).sum())
-
-
-class _TruthWriter:
-    """Streams a ground-truth table to Parquet in large row groups."""
-
-    def __init__(self, path: Path, schema: pa.Schema, flush_rows: int = 1_000_000):
-        self.path = path
-        self.schema = schema
-        self.flush_rows = flush_rows
-        self.buf: list[pa.Table] = []
-        self.n = 0
-        self.writer = None
-
-    def add(self, cols: dict) -> None:
-        t = pa.table(cols, schema=self.schema)
-        if t.num_rows == 0:
-            return
-        self.buf.append(t)
-        self.n += t.num_rows
-        if self.n >= self.flush_rows:
-            self._flush()
-
-    def _flush(self) -> None:
-        if not self.buf:
-            return
-        t = pa.concat_tables(self.buf)
-        if self.writer is None:
-            self.writer = pq.ParquetWriter(self.path, self.schema, compression="zstd")
-        self.writer.write_table(t, row_group_size=len(t))
-        self.buf, self.n = [], 0
-
-    def close(self) -> None:
-        self._flush()
-        if self.writer is None:
-            pq.write_table(pa.table({f.name: pa.array([], f.type) for f in self.schema}, schema=self.schema), self.path)
-        else:
-            self.writer.close()
-
-
-TS = pa.timestamp("s", tz="UTC")
-EPISODE_SCHEMA = pa.schema([
-    ("episode_id", pa.int64()), ("plate", pa.string()), ("province", pa.string()), ("blockface_id", pa.string()),
-    ("arrived_at", TS), ("departed_at", TS), ("paid_until", TS), ("has_permit", pa.bool_()), ("exempt", pa.bool_()),
-    ("in_violation", pa.bool_()), ("violation_type", pa.string()), ("violation_start", TS), ("violation_end", TS),
-    ("payment_method", pa.string()), ("payment_plate_typo", pa.bool_()),
-])
-READS_SCHEMA = pa.schema([("read_id", pa.string()), ("true_plate", pa.string()), ("read_plate", pa.string()),
-                          ("is_misread", pa.bool_()), ("episode_id", pa.int64())])
-TICKETS_SCHEMA = pa.schema([("ticket_number", pa.string()), ("episode_id", pa.int64()), ("read_id", pa.string()),
-                            ("violation_type", pa.string()), ("issued_at", TS)])
-
-
-def _ts_array(x):
-    x = np.asarray(x, dtype=np.int64)
-    return pa.array(x, type=pa.int64(), mask=(x == NULL_TS)).cast(TS)
+def _concat(a, b):
+    if isinstance(a, (pa.Array, pa.ChunkedArray)):
+        return pa.concat_arrays([a if isinstance(a, pa.Array) else a.combine_chunks(),
+                                 b if isinstance(b, pa.Array) else b.combine_chunks()])
+    return np.concatenate([a, b])
 
 
 def _rect_polygon(lon0, lon1, lat0, lat1):
@@ -128,63 +74,54 @@ def generate(preset: str, seed: int, out: Path, end_date: dt.date | None = None,
     say("building the world", 0.0)
     clock = Clock(start, end)
     w = build_world(p, seed, clock)
-    dl = Delivery(out, clock, seed, p.defects_per_source, p.defect_rate, p.dup_rate)
-    totals = defaultdict(int)
-    by_day = {d.isoformat(): {"tickets_issued": 0, "ticket_payments_total": 0, "alpr_reads": 0, "complaints": 0}
-              for d in clock.dates}
-
-    def on_valid(name, k, b):
-        day = by_day[clock.dates[k].isoformat()]
-        n = len(b["_t"])
-        if name == "handheld_tickets":
-            totals["tickets_issued"] += n
-            totals["ticket_fines_cents"] += _cents(b["fine_amount"])
-            day["tickets_issued"] += n
-        elif name == "ticket_payments":
-            totals["ticket_payments"] += n
-            c = _cents(b["amount"])
-            totals["ticket_payments_cents"] += c
-            day["ticket_payments_total"] += c
-        elif name in ("open311_requests", "calls_311"):
-            totals["complaints"] += n
-            day["complaints"] += n
-        elif name == "alpr_reads":
-            totals["alpr_reads"] += n
-            day["alpr_reads"] += n
-        elif name in ("pbp_vendor_a_sessions", "pbp_vendor_b_sessions"):
-            totals["sessions"] += n
-        elif name == "meter_events":
-            pay = np.isin(b["event_type"], ["payment_coin", "payment_card"])
-            totals["meter_payments_cents"] += _cents(b["amount"][pay])
-        elif name == "inspections":
-            totals["inspections"] += n
-        elif name == "notices":
-            totals["notices"] += n
-        elif name == "bylaw_cases":
-            totals["cases_opened"] += int(np.count_nonzero(~b["_update"]))
-            totals["cases_closed"] += int(np.count_nonzero(b["status"] == "closed"))
-
-    dl.on_valid = on_valid
+    dl = Delivery(out, clock, seed)  # buffers events until their delivery day; writes reference files
     ref_rows = _write_reference(w, dl)
     _emit_permits(w, dl)
+    sink = Sink(str(out), start, end, seed, p.defects_per_source, p.defect_rate, p.dup_rate)
+    result = _simulate(w, p, seed, dl, sink, say)
+    next_eid = result.pop("next_eid")
+    say("writing ground truth", 0.99)
+    return _finish(w, preset, seed, out, gt, ref_rows, result, next_eid, say)
 
-    ep_writer = _TruthWriter(gt / "parking_episodes.parquet", EPISODE_SCHEMA)
-    rd_writer = _TruthWriter(gt / "reads_truth.parquet", READS_SCHEMA, flush_rows=2_000_000)
-    tk_writer = _TruthWriter(gt / "tickets_truth.parquet", TICKETS_SCHEMA)
+
+def _simulate(w: World, p, seed: int, dl: Delivery, sink, say) -> dict:
+    clock = w.clock
     life = TicketLifecycle(seed, dispute_rate=0.1 if p.name == "ci" else 0.06,
                            dispute_lag_days=2.0 if p.name == "ci" else 4.0,
                            screening_lag_days=2.0 if p.name == "ci" else 5.0)
     bylaw = Bylaw(w)
     rt = routes(w)
     rate = w.bf["rate"].copy()
-    carried = None
     next_eid = 1
     ticket_seq = 0
-    read_seq_day = 0
     sess_seq = {"a": 0, "b": 0}
     me_seq = 0
-    pending_repairs = []
     last_month = None
+
+    plate_pa = pa.array(w.veh["plate"].tolist(), type=pa.string())
+    prov_pa = pa.array(w.veh["prov"].tolist(), type=pa.string())
+    bfid_pa = pa.array(w.bf["id"].tolist(), type=pa.string())
+    vnames_pa = pa.array(VIOLATION_TYPES + [None], type=pa.string())
+    paynames_pa = pa.array(P.PAY_NAMES.tolist(), type=pa.string())
+
+    def episode_truth(eps):
+        return {
+            "episode_id": eps["eid"], "plate": pc.take(plate_pa, eps["veh"]), "province": pc.take(prov_pa, eps["veh"]),
+            "blockface_id": pc.take(bfid_pa, eps["bf"]), "arrived_at": eps["arr"],
+            "departed_at": eps["dep"], "paid_until": np.where(eps["typo"], NULL_TS, eps["paid_until"]),
+            "has_permit": eps["has_permit"], "exempt": eps["exempt"], "in_violation": eps["vtype"] >= 0,
+            "violation_type": pc.take(vnames_pa, np.where(eps["vtype"] >= 0, eps["vtype"], len(VIOLATION_TYPES))),
+            "violation_start": eps["vs"], "violation_end": eps["ve"],
+            "payment_method": pc.take(paynames_pa, eps["method"]), "payment_plate_typo": eps["typo"],
+        }
+
+    # warm start: the cars already parked when the first day begins (overnight residents...)
+    eps = P.generate_day(w, -1, _rng(seed, 19, 0), permit_state(w, -1), None, next_eid)
+    keep = eps["dep"] > clock.mid_utc[0]
+    carried = {key: v[keep] for key, v in eps.items()}
+    carried["eid"] = next_eid + np.arange(int(keep.sum()), dtype=np.int64)
+    next_eid += len(carried["eid"])
+    warm_truth = episode_truth(carried)
 
     for k in range(clock.n_days):
         date = clock.dates[k]
@@ -203,19 +140,12 @@ def generate(preset: str, seed: int, out: Path, end_date: dt.date | None = None,
         permits = permit_state(w, k)
         eps = P.generate_day(w, k, _rng(seed, 10, k), permits, carried, next_eid)
         next_eid += len(eps["eid"])
-        ne = len(eps["eid"])
         # ---- ground truth: episodes -----------------------------------------------------------
-        vnames = np.array(VIOLATION_TYPES + [None], dtype=object)
-        ep_writer.add({
-            "episode_id": eps["eid"], "plate": w.veh["plate"][eps["veh"]], "province": w.veh["prov"][eps["veh"]],
-            "blockface_id": w.bf["id"][eps["bf"]], "arrived_at": _ts_array(eps["arr"]),
-            "departed_at": _ts_array(eps["dep"]), "paid_until": _ts_array(np.where(eps["typo"], NULL_TS, eps["paid_until"])),
-            "has_permit": eps["has_permit"], "exempt": eps["exempt"], "in_violation": eps["vtype"] >= 0,
-            "violation_type": vnames[eps["vtype"]], "violation_start": _ts_array(eps["vs"]), "violation_end": _ts_array(eps["ve"]),
-            "payment_method": P.PAY_NAMES[eps["method"]], "payment_plate_typo": eps["typo"],
-        })
+        truth = {"episodes": episode_truth(eps)}
+        if k == 0:
+            truth["episodes"] = {key: _concat(warm_truth[key], v) for key, v in truth["episodes"].items()}
         _emit_payments(w, dl, k, eps, rate, sess_seq, _rng(seed, 16, k))
-        me_seq = _emit_meter_events(w, dl, k, eps, rate, rc_events, me_seq, pending_repairs, _rng(seed, 15, k))
+        me_seq = _emit_meter_events(w, dl, k, eps, rate, rc_events, me_seq, _rng(seed, 15, k))
 
         # ---- patrol ------------------------------------------------------------------------------
         shifts = make_shifts(w, k, _rng(seed, 11, k))
@@ -225,10 +155,9 @@ def generate(preset: str, seed: int, out: Path, end_date: dt.date | None = None,
         else:
             active = eps
         reads, tickets = patrol_day(w, k, _rng(seed, 12, k), active, shifts, rt, 1, p.misread_rate)
-        read_seq_day = len(reads["read_id"])
         dl.emit("alpr_reads", reads)
-        rd_writer.add({"read_id": reads["read_id"], "true_plate": reads["_true_plate"], "read_plate": reads["plate"],
-                       "is_misread": reads["_is_mis"], "episode_id": reads["_eid"]})
+        truth["reads"] = {"read_id": reads["read_id"], "true_plate": pc.take(plate_pa, reads["_veh"]),
+                          "read_plate": reads["plate"], "is_misread": reads["_is_mis"], "episode_id": reads["_eid"]}
         nt = len(tickets["_t"])
         tn = np.array([f"PT{ticket_seq + i + 1:08d}" for i in range(nt)], dtype=object)
         ticket_seq += nt
@@ -236,8 +165,8 @@ def generate(preset: str, seed: int, out: Path, end_date: dt.date | None = None,
         ev = tickets["evidence_ref"]
         tickets["evidence_ref"] = np.where(ev == "PHOTO", np.array([f"IMG-{t}.jpg" for t in tn.tolist()], dtype=object), ev).astype(object)
         dl.emit("handheld_tickets", tickets)
-        tk_writer.add({"ticket_number": tn, "episode_id": tickets["_eid"], "read_id": tickets["_read"],
-                       "violation_type": tickets["violation_type"], "issued_at": _ts_array(tickets["issued_at"])})
+        truth["tickets"] = {"ticket_number": tn, "episode_id": tickets["_eid"], "read_id": tickets["_read"],
+                            "violation_type": tickets["violation_type"], "issued_at": tickets["issued_at"]}
         for name, batch in life.generate(clock, _rng(seed, 13, k), tickets).items():
             dl.emit(name, batch)
 
@@ -251,44 +180,31 @@ def generate(preset: str, seed: int, out: Path, end_date: dt.date | None = None,
         # carry parked cars into tomorrow
         keep = active["dep"] > clock.mid_utc[k + 1]
         carried = {key: v[keep] for key, v in active.items()}
-        dl.deliver_day(k)
-        del eps, active, reads, tickets
+        sink.day(k, dl.take_day(k), truth)
+        del eps, active, reads, tickets, truth
 
-    ep_writer.close()
-    rd_writer.close()
-    tk_writer.close()
-    say("writing ground truth", 0.99)
+    res = sink.finish()
+    res["next_eid"] = next_eid
+    return res
 
-    # ---- ground truth files -------------------------------------------------------------------
+
+def _finish(w: World, preset: str, seed: int, out: Path, gt: Path, ref_rows: dict, res: dict, next_eid: int, say) -> dict:
+    clock = w.clock
+    start, end = clock.start, clock.end
     with open(gt / "defects.csv", "w", newline="") as fh:
         fh.write("source,file,row_number,defect\n")
-        for row in sorted(dl.defect_log):
+        for row in sorted(res["defect_log"]):
             fh.write(",".join(map(str, row)) + "\n")
     with open(gt / "duplicates.csv", "w", newline="") as fh:
         fh.write("source,file,row_number,key\n")
-        for row in sorted(dl.dup_log):
+        for row in sorted(res["dup_log"]):
             fh.write(",".join(map(str, row)) + "\n")
     sources = {}
     for s in SIMULATED_EVENT_SOURCES:
-        sources[s] = dict(dl.stats[s])
+        sources[s] = dict(res["stats"][s])
     for s, n in ref_rows.items():
         sources[s] = {"rows_written": n, "defect_rows": 0, "duplicate_rows": 0, "unique_records": n}
-    tot = {
-        "tickets_issued": totals["tickets_issued"],
-        "ticket_fines_total": round(totals["ticket_fines_cents"] / 100, 2),
-        "ticket_payments": totals["ticket_payments"],
-        "ticket_payments_total": round(totals["ticket_payments_cents"] / 100, 2),
-        "complaints": totals["complaints"],
-        "alpr_reads": totals["alpr_reads"],
-        "sessions": totals["sessions"],
-        "meter_payments_total": round(totals["meter_payments_cents"] / 100, 2),
-        "inspections": totals["inspections"],
-        "notices": totals["notices"],
-        "cases_opened": totals["cases_opened"],
-        "cases_closed": totals["cases_closed"],
-    }
-    for d in by_day.values():
-        d["ticket_payments_total"] = round(d["ticket_payments_total"] / 100, 2)
+    tot, by_day = res["totals"], res["by_day"]
     expected = {"preset": preset, "seed": seed, "start_date": start.isoformat(), "end_date": end.isoformat(),
                 "sources": dict(sorted(sources.items())), "totals": tot, "by_day": by_day}
     (gt / "expected_counts.json").write_text(json.dumps(expected, indent=2) + "\n")
@@ -376,7 +292,7 @@ def _emit_permits(w: World, dl: Delivery) -> None:
         "valid_from": pm["valid_from"], "valid_to": pm["valid_to"], "status": pm["status"],
         "issued_at": pm["issued_at"], "fee": pm["fee"], "_t": pm["issued_at"],
     }, day=day)
-    del n
+
 
 
 def _emit_payments(w: World, dl: Delivery, k: int, eps: dict, rate: np.ndarray, seq: dict, rng) -> None:
@@ -418,7 +334,7 @@ def _emit_payments(w: World, dl: Delivery, k: int, eps: dict, rate: np.ndarray, 
                 "_t": starts})
 
 
-def _emit_meter_events(w, dl, k, eps, rate, rc_events, seq, pending_repairs, rng) -> int:
+def _emit_meter_events(w, dl, k, eps, rate, rc_events, seq, rng) -> int:
     c = w.clock
     bf = w.bf
     m = np.flatnonzero((eps["method"] == P.PAY_COIN) | (eps["method"] == P.PAY_CARD))

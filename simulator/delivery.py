@@ -8,15 +8,11 @@ inserted, the file is written and the ground-truth ledgers are updated.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from data_contracts.sources import SOURCES, Source
 
@@ -62,7 +58,7 @@ def format_columns(src: Source, batch: dict, clock: Clock) -> dict[str, np.ndarr
             s = fmt_bool(v)
         else:
             s = np.asarray(v, dtype=object)
-        out[f.name] = np.asarray(s, dtype=object)
+        out[f.name] = s
     return out
 
 
@@ -93,26 +89,46 @@ def _looks_numeric(v: str) -> bool:
 
 
 def json_lines_bulk(src: Source, cols: dict[str, np.ndarray]) -> list[str]:
-    """Vectorised JSON-lines rendering (values must not need JSON escaping)."""
+    """JSON-lines rendering of formatted columns (values must not need JSON escaping)."""
     n = len(next(iter(cols.values()))) if cols else 0
     if n == 0:
         return []
-    pieces = []
-    lit = "{"
-    for i, f in enumerate(src.fields):
-        sep = "" if i == 0 else ", "
-        vals = cols[f.name]
+    parts = []
+    for f in src.fields:
         if _is_number(f):
-            pieces.append(lit + sep + json.dumps(f.name) + ": ")
-            pieces.append(pa.array(vals.tolist(), type=pa.string()))
-            lit = ""
+            parts.append(json.dumps(f.name) + ": %s")
         else:
-            pieces.append(lit + sep + json.dumps(f.name) + ': "')
-            pieces.append(pa.array(vals.tolist(), type=pa.string()))
-            lit = '"'
-    pieces.append(lit + "}")
-    joined = pc.binary_join_element_wise(*pieces, "")
-    return joined.to_pylist()
+            parts.append(json.dumps(f.name) + ': "%s"')
+    tmpl = "{" + ", ".join(parts) + "}"
+    return [tmpl % row for row in zip(*[cols[f.name].tolist() for f in src.fields])]
+
+
+def _needs_quoting(v: str) -> bool:
+    return '"' in v or "," in v or "\n" in v or "\r" in v
+
+
+def _csv_cell(v: str) -> str:
+    if '"' in v or "," in v or "\n" in v or "\r" in v:
+        return '"' + v.replace('"', '""') + '"'
+    return v
+
+
+def csv_lines_bulk(src: Source, cols: dict[str, np.ndarray]) -> list[str]:
+    """CSV data lines (RFC 4180 minimal quoting), rendered column-wise."""
+    lists = []
+    for f in src.fields:
+        vals = cols[f.name].tolist()
+        if f.type == "string" and _needs_quoting("\x00".join(vals)):
+            vals = [_csv_cell(v) for v in vals]
+        lists.append(vals)
+    if not lists or not lists[0]:
+        return []
+    tmpl = ",".join(["%s"] * len(lists))
+    return [tmpl % row for row in zip(*lists)]
+
+
+def csv_record(src: Source, rec: dict[str, str]) -> str:
+    return ",".join(_csv_cell(str(rec[f.name])) for f in src.fields)
 
 
 # ---------------------------------------------------------------------------------------
@@ -178,7 +194,8 @@ def corrupt(src: Source, rec: dict[str, str], kind: str, rng: np.random.Generato
 # the delivery ledger
 # ---------------------------------------------------------------------------------------
 class Delivery:
-    def __init__(self, out: Path, clock: Clock, seed: int, defects_per_source, defect_rate: float, dup_rate: float):
+    def __init__(self, out: Path, clock: Clock, seed: int, defects_per_source=None, defect_rate: float = 0.0,
+                 dup_rate: float = 0.0):
         self.out = Path(out)
         self.clock = clock
         self.seed = seed
@@ -239,7 +256,16 @@ class Delivery:
             self.pending[source][d].append({k: v[idx] for k, v in batch.items()})
 
     # -- a day's files ----------------------------------------------------------------------
-    def deliver_day(self, k: int) -> None:
+    def take_day(self, k: int) -> dict[str, list[dict]]:
+        """Remove and return the buffered records due on day k (per source)."""
+        return {s: self.pending[s].pop(k, []) for s in SIMULATED_EVENT_SOURCES}
+
+    def deliver_day(self, k: int, batches: dict[str, list[dict]] | None = None) -> None:
+        """Write day k's files (from ``batches``, or from this object's own buffer)."""
+        if batches is not None:
+            for s, b in batches.items():
+                if b:
+                    self.pending[s][k] = b
         rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([self.seed, 91, k])))
         for s in SIMULATED_EVENT_SOURCES:
             self._deliver(s, k, rng)
@@ -270,7 +296,7 @@ class Delivery:
         elif is_json:
             rendered = [json_record(src, dict(zip(cols.keys(), vals))) for vals in zip(*[c.tolist() for c in cols.values()])] if n else []
         else:
-            rendered = list(zip(*[c.tolist() for c in cols.values()])) if n else []
+            rendered = csv_lines_bulk(src, cols) if n else []
 
         extras = []  # (rendered, kind, key, is_defect)
         # duplicates carried from yesterday (verbatim)
@@ -299,7 +325,7 @@ class Delivery:
                 elif is_json:
                     row = json_record(src, bad)
                 else:
-                    row = tuple(bad[f.name] for f in src.fields)
+                    row = csv_record(src, bad)
                 extras.append((row, kind, None))
         # choose duplicates for tomorrow
         if name in DUP_SOURCES and n and k + 1 < self.clock.n_days:
@@ -350,11 +376,7 @@ class Delivery:
 
     def _write(self, src: Source, path: Path, rows: list) -> None:
         if src.format == "csv":
-            buf = io.StringIO()
-            w = csv.writer(buf, lineterminator="\n")
-            w.writerow(src.field_names)
-            w.writerows(rows)
-            data = buf.getvalue()
+            data = ",".join(src.field_names) + "\n" + "".join(r + "\n" for r in rows)
         elif src.format == "jsonl":
             data = "\n".join(rows) + ("\n" if rows else "")
         else:  # JSON array
@@ -366,7 +388,7 @@ class Delivery:
         src = SOURCES[name]
         (self.out / "landing" / name).mkdir(parents=True, exist_ok=True)
         cols = format_columns(src, batch, self.clock)
-        rows = list(zip(*[c.tolist() for c in cols.values()]))
+        rows = csv_lines_bulk(src, cols)
         self._write(src, self.out / "landing" / name / file_name(name, self.clock.dates[day_idx]), rows)
         return len(rows)
 

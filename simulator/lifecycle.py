@@ -11,13 +11,23 @@ PAY_CHANNELS = np.array(["online", "in_person", "mail", "ivr"], dtype=object)
 
 
 def _at_hours(clock, utc, rng, lo_h, hi_h, weekdays_only=False):
-    """Move instants to a random local time of day between lo_h and hi_h on the same local day."""
-    day = clock.local_day_index(utc)
-    if weekdays_only:
-        wd = (np.asarray(day) + clock.dates[0].weekday()) % 7
-        day = day + np.where(wd == 5, 2, np.where(wd == 6, 1, 0))
+    """Move instants to a random local time between lo_h and hi_h, never earlier than given.
+
+    The time is taken on the same local day when that is still ahead, else on the next
+    (week)day.
+    """
+    utc = np.asarray(utc, dtype=np.int64)
     secs = rng.integers(int(lo_h * HOUR), int(hi_h * HOUR), len(utc))
-    return clock.local_to_utc(day, secs)
+    day = clock.local_day_index(utc)
+
+    def on(day):
+        if weekdays_only:
+            wd = (np.asarray(day) + clock.dates[0].weekday()) % 7
+            day = day + np.where(wd == 5, 2, np.where(wd == 6, 1, 0))
+        return clock.local_to_utc(day, secs)
+
+    t = on(day)
+    return np.where(t >= utc, t, on(day + 1))
 
 
 class TicketLifecycle:

@@ -74,7 +74,7 @@ def generate_day(w: World, k: int, rng: np.random.Generator, permits: dict, carr
     c = w.clock
     p = w.preset
     bf = w.bf
-    date = c.dates[k]
+    date = c.date_of(k)
     wd = date.weekday()
     weekend = int(wd >= 5)
     nb = w.n_bf
@@ -110,25 +110,29 @@ def generate_day(w: World, k: int, rng: np.random.Generator, permits: dict, carr
     m = ek == KIND_PAID
     dur[m] = rng.lognormal(np.log(75 * MINUTE), 0.65, m.sum())
     m = ek == KIND_LIMIT
-    dur[m] = rng.lognormal(np.log(70 * MINUTE), 0.8, m.sum())
+    dur[m] = rng.lognormal(np.log(0.55 * bf["time_limit"][ebf[m]] * MINUTE), 0.65, m.sum())
     m = ek == KIND_FREE
-    dur[m] = rng.lognormal(np.log(120 * MINUTE), 0.9, m.sum())
+    dur[m] = np.where(rng.random(m.sum()) < 0.5, rng.lognormal(np.log(100 * MINUTE), 0.8, m.sum()),
+                      rng.uniform(6 * HOUR, 40 * HOUR, m.sum()))
     m = ek == KIND_PERMIT
     evening = (hour >= 15) | (hour < 6)
-    resident[m] = rng.random(m.sum()) < np.where(evening[m], 0.8, 0.4)
+    permit_only = bf["time_limit"][ebf] == 0
+    resident[m] = rng.random(m.sum()) < np.where(evening[m], np.where(permit_only[m], 0.97, 0.92),
+                                                 np.where(permit_only[m], 0.85, 0.6))
     mr = m & resident
     morning = rng.uniform(6.5 * HOUR, 9.5 * HOUR, n) + (1.5 * HOUR if wd >= 4 else 0)
     over = mr & evening
     dur[over] = np.where(hour[over] >= 15, DAY + morning[over] - la[over], np.maximum(morning[over] - la[over], 30 * MINUTE))
     dayres = mr & ~evening
-    dur[dayres] = rng.lognormal(np.log(120 * MINUTE), 0.8, dayres.sum())
+    dur[dayres] = np.where(rng.random(dayres.sum()) < 0.4, rng.uniform(10 * HOUR, 44 * HOUR, dayres.sum()),
+                           rng.lognormal(np.log(120 * MINUTE), 0.8, dayres.sum()))
     vis = m & ~resident
-    dur[vis] = rng.lognormal(np.log(80 * MINUTE), 0.8, vis.sum())
+    dur[vis] = rng.lognormal(np.log(60 * MINUTE), 0.7, vis.sum())
     dur = np.where(ek == KIND_PAID, np.clip(dur, 8 * MINUTE, 8 * HOUR), np.clip(dur, 5 * MINUTE, 20 * HOUR))
     dur[spot == SPOT_HYDRANT] = np.clip(rng.lognormal(np.log(20 * MINUTE), 0.6, (spot == SPOT_HYDRANT).sum()), 3 * MINUTE, 3 * HOUR)
     dur[spot == SPOT_NOSTOP] = rng.uniform(2 * MINUTE, 15 * MINUTE, (spot == SPOT_NOSTOP).sum())
     dur[spot == SPOT_NOPARK] = np.clip(rng.lognormal(np.log(30 * MINUTE), 0.5, (spot == SPOT_NOPARK).sum()), 5 * MINUTE, 3 * HOUR)
-    ld = la + dur
+    ld = np.minimum(la + dur, 2 * DAY - MINUTE)  # nobody stays past the end of tomorrow
 
     # drivers mostly respect rush-hour and school-zone no-stopping windows
     if wd < 5:
@@ -168,7 +172,7 @@ def generate_day(w: World, k: int, rng: np.random.Generator, permits: dict, carr
     # one vehicle cannot be in two places at once: re-draw conflicting episodes
     arr_utc = c.local_to_utc(np.full(n, k), la.astype(np.int64))
     dep_utc = np.maximum(c.local_to_utc(np.full(n, k), ld.astype(np.int64)), arr_utc + MINUTE)
-    keep = _resolve_conflicts(w, rng, veh, arr_utc, dep_utc, carried)
+    keep = _resolve_conflicts(w, rng, veh, arr_utc, dep_utc, carried, fixed=mres | macc | mex)
     sel = np.flatnonzero(keep)
     la, ld, ebf, spot, resident, ek, veh = la[sel], ld[sel], ebf[sel], spot[sel], resident[sel], ek[sel], veh[sel]
     arr_utc, dep_utc = arr_utc[sel], dep_utc[sel]
@@ -191,16 +195,16 @@ def generate_day(w: World, k: int, rng: np.random.Generator, permits: dict, carr
     method[need & (r < 0.47)] = PAY_A
     method[need & (r >= 0.47) & (r < 0.70)] = PAY_B
     method[need & (r >= 0.70) & (r < 0.76)] = PAY_COIN
-    method[need & (r >= 0.76) & (r < 0.86)] = PAY_CARD
+    method[need & (r >= 0.76) & (r < 0.895)] = PAY_CARD
     pay_start = la + rng.uniform(20, 240, n)
     max_s = bf["max_minutes"][ebf] * MINUTE
     needed = np.clip(need_end - pay_start, 5 * MINUTE, None)
-    under = rng.random(n) < 0.2
+    under = rng.random(n) < 0.12
     bought = np.where(under, needed * rng.uniform(0.3, 0.9, n), needed + rng.uniform(0, 20 * MINUTE, n))
     step = np.where((method == PAY_COIN) | (method == PAY_CARD), 15 * MINUTE, 5 * MINUTE)
     bought = np.clip(np.ceil(bought / step) * step, 10 * MINUTE, max_s)
     # vendor users who under-buy often extend from the app
-    ext = under & ((method == PAY_A) | (method == PAY_B)) & (rng.random(n) < 0.4)
+    ext = under & ((method == PAY_A) | (method == PAY_B)) & (rng.random(n) < 0.5)
     first_len = bought.copy()
     ext_start = pay_start + first_len - np.floor(rng.uniform(0, 5 * MINUTE, n))
     ext_len = np.clip(np.ceil((need_end - ext_start + rng.uniform(0, 10 * MINUTE, n)) / (5 * MINUTE)) * 5 * MINUTE, 5 * MINUTE, None)
@@ -229,7 +233,7 @@ def generate_day(w: World, k: int, rng: np.random.Generator, permits: dict, carr
     add("no_parking", np.where((spot == SPOT_NOPARK) & (ld > la + 5 * MINUTE), la + 5 * MINUTE, INF),
         np.where(spot == SPOT_NOPARK, ld, INF))
     # windows of day k and day k+1
-    dates2 = [date, c.dates[k + 1] if k + 1 < c.n_days else None]
+    dates2 = [date, c.date_of(k + 1)]
     for off_day, d2 in enumerate(dates2):
         base = off_day * DAY
         wd2 = (wd + off_day) % 7
@@ -238,7 +242,7 @@ def generate_day(w: World, k: int, rng: np.random.Generator, permits: dict, carr
                 s, e = _window_violation(la, ld, base + ws, base + we, la)
                 m = bf["rush"][ebf]
                 add("rush_hour", np.where(m, s, INF), np.where(m, e, INF))
-        if d2 is not None and is_school_day(d2):
+        if is_school_day(d2):
             for ws, we in ((8 * HOUR, 9 * HOUR), (15 * HOUR, 16 * HOUR)):
                 s, e = _window_violation(la, ld, base + ws, base + we, la)
                 m = bf["school"][ebf] >= 0
@@ -303,33 +307,48 @@ def _pick_general(w: World, rng, n: int) -> np.ndarray:
     return gen[np.searchsorted(w.veh["general_cdf"], rng.random(n), side="right").clip(0, len(gen) - 1)]
 
 
-def _resolve_conflicts(w: World, rng, veh, arr, dep, carried) -> np.ndarray:
-    """Re-draw vehicles that would be parked twice at once; drop what cannot be fixed."""
+def _resolve_conflicts(w: World, rng, veh, arr, dep, carried, fixed=None) -> np.ndarray:
+    """Re-draw vehicles that would be parked twice at once; drop what cannot be fixed.
+
+    ``fixed`` episodes belong to a particular car (a resident coming home, a permit holder):
+    if that car is already parked elsewhere the episode simply does not happen.
+    """
     n = len(veh)
     keep = np.ones(n, dtype=bool)
     c_veh = carried["veh"] if carried else np.array([], dtype=np.int64)
     c_arr = carried["arr"] if carried else np.array([], dtype=np.int64)
     c_dep = carried["dep"] if carried else np.array([], dtype=np.int64)
+    nveh = len(w.veh["plate"])
+    nc = len(c_veh)
     for it in range(6):
         all_v = np.concatenate([c_veh, veh])
-        all_a = np.concatenate([c_arr, arr])
-        all_d = np.concatenate([c_dep, dep])
-        is_new = np.concatenate([np.zeros(len(c_veh), bool), np.ones(n, bool)])
-        alive = np.concatenate([np.ones(len(c_veh), bool), keep])
-        idx = np.flatnonzero(alive)
-        o = idx[np.lexsort((all_a[idx], all_v[idx]))]
-        sv, sa, sd = all_v[o], all_a[o], all_d[o]
+        alive = np.concatenate([np.ones(nc, bool), keep])
+        cnt = np.bincount(all_v[alive], minlength=nveh)
+        idx = np.flatnonzero(alive & (cnt[all_v] > 1))  # only vehicles used more than once
+        if len(idx) == 0:
+            break
+        all_a = np.concatenate([c_arr, arr])[idx]
+        all_d = np.concatenate([c_dep, dep])[idx]
+        vv = all_v[idx]
+        o = np.lexsort((all_a, vv))
+        sv, sa, sd = vv[o], all_a[o], all_d[o]
         same = np.concatenate([[False], sv[1:] == sv[:-1]])
         # running max of departures within each vehicle's group (segment trick)
         gid = np.cumsum(~same) - 1
         big = gid.astype(np.int64) * (2**40)
-        cm = np.maximum.accumulate(sd + big) - big if len(sd) else sd
+        cm = np.maximum.accumulate(sd + big) - big
         prev_dep = np.concatenate([[np.iinfo(np.int64).min], cm[:-1]])
         conflict = same & (sa < prev_dep)
-        bad = o[conflict]
-        bad = bad[is_new[bad]] - len(c_veh)
+        bad = idx[o[conflict]]
+        bad = bad[bad >= nc] - nc
         if len(bad) == 0:
             break
+        if fixed is not None:
+            drop = bad[fixed[bad]]
+            keep[drop] = False
+            bad = bad[~fixed[bad]]
+            if len(bad) == 0:
+                continue
         if it == 5:
             keep[bad] = False
             break

@@ -6,7 +6,7 @@ import numpy as np
 
 from .names import VIOLATION_TYPES, VIOLATIONS
 from .timeutil import HOUR, MINUTE, NULL_TS
-from .world import KIND_FREE, KIND_PAID, M_PER_DEG_LAT, M_PER_DEG_LON, World, to_lonlat
+from .world import KIND_FREE, KIND_PAID, World, to_lonlat
 
 CONFUSE = {
     "O": "0", "0": "O", "B": "8", "8": "B", "I": "1", "1": "I", "S": "5", "5": "S",
@@ -105,7 +105,7 @@ def make_visits(w: World, shifts: dict, rt: dict, rng: np.random.Generator) -> d
         if mode == MODE_ALPR:
             # an ALPR car covers its zone and the next ones
             route = np.concatenate([rt["alpr"][(z + j) % len(rt["alpr"])] for j in range(max(1, min(4, len(rt["alpr"]))))])
-            step_lo, step_hi = 50, 140
+            step_lo, step_hi = w.preset.alpr_step_s
         else:
             route = rt["foot"].get(z, np.array([], dtype=np.int64))
             step_lo, step_hi = 180, 420
@@ -228,7 +228,7 @@ def patrol_day(w: World, k: int, rng: np.random.Generator, active: dict, shifts:
         "read_id": rid, "plate": read_plate, "region": region, "confidence": conf, "captured_at": ra_t,
         "lat": lat, "lon": lon, "camera_id": camera, "unit_id": unit,
         "officer_id": w.officers["id"][shifts["officer"][shift_of]], "image_ref": img.astype(object),
-        "_t": ra_t, "_true_plate": true_plate, "_is_mis": is_mis, "_eid": active["eid"][ra_ei],
+        "_t": ra_t, "_veh": veh, "_is_mis": is_mis, "_eid": active["eid"][ra_ei],
     }
 
     # ---- tickets ----------------------------------------------------------------------------

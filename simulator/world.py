@@ -7,7 +7,6 @@ equirectangular approximation, which is accurate to centimetres at this scale.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from dataclasses import dataclass, field
 
@@ -15,7 +14,7 @@ import numpy as np
 
 from . import names as N
 from .presets import Preset
-from .timeutil import DAY, HOUR, Clock
+from .timeutil import HOUR, Clock
 
 LAT0 = 43.4516
 LON0 = -80.4925
@@ -256,16 +255,10 @@ def build_world(preset: Preset, seed: int, clock: Clock) -> World:
     spaces = np.maximum(1, np.floor(length / 6.5 * cap)).astype(np.int64)
     accessible = np.where(paid, rng.random(nb) < 0.35, rng.random(nb) < 0.05)
     hydrant = rng.random(nb) < 0.4
-    zone_rate = np.round(np.clip(3.0 - 0.25 * np.arange(len(rects)) * 0, 0, None), 2)
-    rate = np.where(dist_core < 1, np.where(rng.random(nb) < 0.5, 2.5, 2.0), 1.5)
-    # zone-level rates: every paid blockface of a zone shares the zone's rate
-    zr = {}
-    for z in range(len(rects)):
-        m = paid & (zone == z)
-        if m.any():
-            zr[z] = float(np.round(np.median(rate[m]) * 2) / 2)
-    rate = np.array([zr.get(int(z), 0.0) if p else 0.0 for z, p in zip(zone, paid)])
-    del zone_rate
+    # hourly rates are set per zone (every paid blockface of a zone shares its zone's rate)
+    zone_rates = rng.choice([2.0, 2.5, 3.0], size=len(rects), p=[0.4, 0.4, 0.2])
+    zr = {z: float(zone_rates[z]) for z in range(len(rects)) if (paid & (zone == z)).any()}
+    rate = np.where(paid, zone_rates[zone], 0.0)
 
     lon0, lat0 = to_lonlat(x0, y0)
     lon1, lat1 = to_lonlat(x1, y1)
@@ -402,7 +395,6 @@ def _build_vehicles(w: World, rng: np.random.Generator) -> None:
     n_res_area = np.ceil(pa_spaces * 0.9).astype(np.int64)
     n_res = int(n_res_area.sum())
     n = p.n_vehicles + n_res + p.n_exempt
-    provs = np.array(["ON"] * 0, dtype=object)
     r = rng.random(n)
     provs = np.full(n, "ON", dtype=object)
     provs[(r >= 0.92) & (r < 0.95)] = "QC"
@@ -479,7 +471,7 @@ def _build_permits(w: World, rng: np.random.Generator) -> None:
 
     n_res = w.veh["n_res"]
     res = np.arange(n_res)
-    has = rng.random(n_res) < 0.88
+    has = rng.random(n_res) < 0.95
     holders = res[has]
     vf = start - rng.integers(0, 365, len(holders)).astype("timedelta64[D]")
     # chains of yearly permits with renewal
@@ -488,11 +480,11 @@ def _build_permits(w: World, rng: np.random.Generator) -> None:
         vt = cur_vf + np.timedelta64(364, "D")
         issued = cur_vf - rng.integers(1, 21, len(cur_veh)).astype("timedelta64[D]")
         add("residential", cur_veh, w.veh["home_area"][cur_veh], cur_vf, vt, issued)
-        renew = (vt <= end) & (rng.random(len(cur_veh)) < 0.9)
+        renew = (vt <= end) & (rng.random(len(cur_veh)) < 0.96)
         cur_veh, cur_vf = cur_veh[renew], vt[renew] + np.timedelta64(1, "D")
     # residents without a permit: some buy one during the period
     late = res[~has]
-    late = late[rng.random(len(late)) < 0.35]
+    late = late[rng.random(len(late)) < 0.6]
     if len(late):
         d = start + rng.integers(0, c.n_days, len(late)).astype("timedelta64[D]")
         add("residential", late, w.veh["home_area"][late], d + np.timedelta64(1, "D"), d + np.timedelta64(365, "D"), d)
