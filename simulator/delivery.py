@@ -42,6 +42,8 @@ def file_name(source: str, day) -> str:
 # formatting
 # ---------------------------------------------------------------------------------------
 def format_columns(src: Source, batch: dict, clock: Clock) -> dict[str, np.ndarray]:
+    """Each field as text, except floats without nulls: those stay float64 arrays and are
+    rendered with their fixed precision by the row templates (``cell`` gives one as text)."""
     out = {}
     style = TS_STYLE.get(src.name, "offset")
     for f in src.fields:
@@ -51,7 +53,8 @@ def format_columns(src: Source, batch: dict, clock: Clock) -> dict[str, np.ndarr
         elif f.type == "date":
             s = fmt_date(v)
         elif f.type == "float":
-            s = fmt_fixed(v, DECIMALS.get(f.name, 2))
+            v = np.asarray(v, dtype=np.float64)
+            s = v + 0.0 if not np.isnan(v).any() else fmt_fixed(v, DECIMALS.get(f.name, 2))
         elif f.type == "int":
             s = fmt_int(v)
         elif f.type == "bool":
@@ -64,6 +67,15 @@ def format_columns(src: Source, batch: dict, clock: Clock) -> dict[str, np.ndarr
 
 def _is_number(f) -> bool:
     return f.type in ("int", "float", "bool")
+
+
+def _spec(f, col: np.ndarray) -> str:
+    return f"%.{DECIMALS.get(f.name, 2)}f" if col.dtype.kind == "f" else "%s"
+
+
+def cell(f, col: np.ndarray, i: int) -> str:
+    """One formatted value of a column from ``format_columns``."""
+    return _spec(f, col) % col[i] if col.dtype.kind == "f" else str(col[i])
 
 
 def json_record(src: Source, rec: dict[str, str]) -> str:
@@ -96,7 +108,7 @@ def json_lines_bulk(src: Source, cols: dict[str, np.ndarray]) -> list[str]:
     parts = []
     for f in src.fields:
         if _is_number(f):
-            parts.append(json.dumps(f.name) + ": %s")
+            parts.append(json.dumps(f.name) + ": " + _spec(f, cols[f.name]))
         else:
             parts.append(json.dumps(f.name) + ': "%s"')
     tmpl = "{" + ", ".join(parts) + "}"
@@ -123,7 +135,7 @@ def csv_lines_bulk(src: Source, cols: dict[str, np.ndarray]) -> list[str]:
         lists.append(vals)
     if not lists or not lists[0]:
         return []
-    tmpl = ",".join(["%s"] * len(lists))
+    tmpl = ",".join(_spec(f, cols[f.name]) for f in src.fields)
     return [tmpl % row for row in zip(*lists)]
 
 
@@ -294,7 +306,7 @@ class Delivery:
         if src.format == "jsonl":
             rendered = json_lines_bulk(src, cols)
         elif is_json:
-            rendered = [json_record(src, dict(zip(cols.keys(), vals))) for vals in zip(*[c.tolist() for c in cols.values()])] if n else []
+            rendered = [json_record(src, {f.name: cell(f, cols[f.name], i) for f in src.fields}) for i in range(n)]
         else:
             rendered = csv_lines_bulk(src, cols) if n else []
 
@@ -312,7 +324,7 @@ class Delivery:
                     kinds.extend([base[i] for i in rng.permutation(len(base))])
                 kind = kinds.pop(0)
                 i = int(rng.integers(0, n))
-                rec = {f.name: cols[f.name][i] for f in src.fields}
+                rec = {f.name: cell(f, cols[f.name], i) for f in src.fields}
                 self.defect_counter[name] += 1
                 keyf = src.key[0]
                 rec[keyf] = f"{rec[keyf]}-X{self.defect_counter[name]}"

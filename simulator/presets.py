@@ -67,7 +67,7 @@ PRESETS: dict[str, Preset] = {
         n_vehicles=1_500_000, n_exempt=1500,
         turnover=(2.1, 1.6, 1.0, 0.12),
         alpr_units=60, foot_officers=60, bylaw_officers=120, spare_officers=40,
-        p_ticket_alpr=0.42, p_ticket_foot=0.7,
+        p_ticket_alpr=0.47, p_ticket_foot=0.7,
         complaints_per_day=420.0,
         defects_per_source=None, defect_rate=0.0005, dup_rate=0.001,
     ),
