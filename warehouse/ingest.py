@@ -125,9 +125,11 @@ def _land_group(paths: Paths, src: Source, group: list[_Pending]) -> list[BatchR
     field_names = [c for c in reads[0].records.columns if c != "_row_number"]
     cols = landed_columns(src)
     results = []
+    landed_by_file = dict(tuple(landed_all.groupby("_file_idx", sort=False)))
+    rejected_by_file = dict(tuple(rejected_all.groupby("_file_idx", sort=False)))
     for i, (p, r) in enumerate(zip(group, reads)):
-        landed = landed_all[landed_all["_file_idx"] == i].copy()
-        rejected = rejected_all[rejected_all["_file_idx"] == i]
+        landed = landed_by_file.get(i, landed_all.iloc[0:0]).copy()
+        rejected = rejected_by_file.get(i, rejected_all.iloc[0:0])
         landed["_batch_id"] = p.batch_id
         landed["_source_file"] = p.file.name
         landed["_delivered_on"] = pd.Timestamp(p.delivered_on)
