@@ -317,3 +317,245 @@ def _isna(v: Any) -> bool:
         return bool(pd.isna(v))
     except (TypeError, ValueError):
         return False
+
+
+# --------------------------------------------------------------------------- #
+# Shift analytics (fct_officer_shifts and companions) and operations marts
+# --------------------------------------------------------------------------- #
+
+
+def _where(
+    conditions: Sequence[tuple[str, Any]], date_column: str | None = None,
+    start: Any = None, end: Any = None,
+) -> tuple[str, list[Any]]:
+    """A WHERE clause from ``(sql with one ?, value)`` pairs whose value is not
+    None, plus an inclusive date range on ``date_column``."""
+    parts: list[str] = []
+    params: list[Any] = []
+    if date_column and start is not None:
+        parts.append(f"{date_column} >= CAST(? AS DATE)")
+        params.append(str(start))
+    if date_column and end is not None:
+        parts.append(f"{date_column} <= CAST(? AS DATE)")
+        params.append(str(end))
+    for sql, value in conditions:
+        if value is not None:
+            parts.append(sql)
+            params.append(value)
+    return ("WHERE " + " AND ".join(parts)) if parts else "", params
+
+
+SHIFT_COLUMNS = (
+    "shift_id, shift_date, weekday, weekday_name, shift_start, shift_end, shift_hours, "
+    "officer_id, badge_number, zone_id, mode, enforcement_type, unit_id, plates_scanned, "
+    "vehicles_observed, violations_detected, detection_rate_pct, tickets_issued, tickets_alpr, "
+    "tickets_manual, tickets_mail, fines_issued, tickets_per_hour, blockfaces_passed, "
+    "zone_blockfaces_passed, zone_spaces_passed, zone_spaces, route_coverage_pct, "
+    "compliance_rate_pct, detections_source"
+)
+
+
+def shift_date_bounds(path: Path | None = None) -> tuple[Any, Any]:
+    """First and last ``shift_date`` in ``marts.fct_officer_shifts`` (None, None if empty)."""
+    df = query("SELECT min(shift_date) AS lo, max(shift_date) AS hi FROM marts.fct_officer_shifts", path=path)
+    lo, hi = df.iloc[0]["lo"], df.iloc[0]["hi"]
+    return (None if _isna(lo) else lo, None if _isna(hi) else hi)
+
+
+def shift_officers(path: Path | None = None) -> pd.DataFrame:
+    """Officers who worked a parking shift: officer_id, badge_number."""
+    return query(
+        "SELECT officer_id, any_value(badge_number) AS badge_number FROM marts.fct_officer_shifts "
+        "WHERE officer_id IS NOT NULL GROUP BY officer_id ORDER BY any_value(badge_number), officer_id",
+        path=path,
+    )
+
+
+def shift_zones(path: Path | None = None) -> list[str]:
+    df = query(
+        "SELECT DISTINCT zone_id FROM marts.fct_officer_shifts WHERE zone_id IS NOT NULL ORDER BY 1",
+        path=path,
+    )
+    return [str(z) for z in df["zone_id"]]
+
+
+def _shift_filters(start, end, officer_id, zone_id, prefix: str = "") -> tuple[str, list[Any]]:
+    return _where(
+        [(f"{prefix}officer_id = ?", officer_id), (f"{prefix}zone_id = ?", zone_id)],
+        f"{prefix}shift_date", start, end,
+    )
+
+
+def officer_shifts(
+    start: Any = None, end: Any = None, officer_id: str | None = None, zone_id: str | None = None,
+    path: Path | None = None,
+) -> pd.DataFrame:
+    """``marts.fct_officer_shifts`` in a date range (inclusive, local days), optionally
+    one officer / zone; latest shift first."""
+    where, params = _shift_filters(start, end, officer_id, zone_id)
+    return query(
+        f"SELECT {SHIFT_COLUMNS} FROM marts.fct_officer_shifts {where} "
+        "ORDER BY shift_start DESC, shift_id",
+        params, path=path,
+    )
+
+
+def shift_comparisons(
+    start: Any = None, end: Any = None, officer_id: str | None = None, zone_id: str | None = None,
+    shift_id: str | None = None, path: Path | None = None,
+) -> pd.DataFrame:
+    """``marts.fct_officer_shift_comparisons`` for the shifts of ``officer_shifts``
+    with the same filters (or one ``shift_id``), by shift then metric order."""
+    where, params = _shift_filters(start, end, officer_id, zone_id, prefix="s.")
+    if shift_id is not None:
+        where = (where + " AND " if where else "WHERE ") + "c.shift_id = ?"
+        params.append(shift_id)
+    return query(
+        f"""
+        SELECT c.shift_id, c.shift_date, c.mode, c.zone_id, s.officer_id, s.badge_number, s.shift_start,
+               c.metric, c.metric_label, c.unit, c.better_direction, c.sort_order, c.value,
+               c.team_day_avg, c.team_day_shifts, c.team_day_delta,
+               c.weekday_avg, c.weekday_shifts, c.weekday_delta,
+               c.zone_avg, c.zone_shifts, c.zone_delta
+        FROM marts.fct_officer_shift_comparisons AS c
+        JOIN marts.fct_officer_shifts AS s USING (shift_id)
+        {where}
+        ORDER BY s.shift_start DESC, c.shift_id, c.sort_order
+        """,
+        params, path=path,
+    )
+
+
+def shift_tickets_by_type(
+    start: Any = None, end: Any = None, officer_id: str | None = None, zone_id: str | None = None,
+    path: Path | None = None,
+) -> pd.DataFrame:
+    """Tickets by enforcement type (ALPR / manual) and violation type for the
+    filtered shifts (``marts.fct_officer_shift_tickets_by_type``)."""
+    where, params = _shift_filters(start, end, officer_id, zone_id)
+    return query(
+        f"""
+        SELECT enforcement_type, violation_type, sum(tickets) AS tickets, sum(fines_issued) AS fines_issued
+        FROM marts.fct_officer_shift_tickets_by_type
+        {where}
+        GROUP BY ALL
+        ORDER BY enforcement_type, tickets DESC, violation_type
+        """,
+        params, path=path,
+    )
+
+
+def operations_date_bounds(path: Path | None = None) -> tuple[Any, Any]:
+    """First and last day of the operations marts (revenue, occupancy, meter uptime)."""
+    df = query(
+        """
+        SELECT min(lo) AS lo, max(hi) AS hi FROM (
+            SELECT min(day) AS lo, max(day) AS hi FROM marts.fct_revenue_daily
+            UNION ALL SELECT min(day), max(day) FROM marts.fct_occupancy_hourly
+            UNION ALL SELECT min(day), max(day) FROM marts.fct_meter_uptime_daily
+        )
+        """,
+        path=path,
+    )
+    lo, hi = df.iloc[0]["lo"], df.iloc[0]["hi"]
+    return (None if _isna(lo) else lo, None if _isna(hi) else hi)
+
+
+def operations_zones(path: Path | None = None) -> list[str]:
+    """Zones of the operations marts (dim_zones without the unknown member)."""
+    df = query("SELECT zone_id FROM marts.dim_zones WHERE NOT is_unknown ORDER BY zone_id", path=path)
+    return [str(z) for z in df["zone_id"]]
+
+
+def revenue_daily(
+    start: Any = None, end: Any = None, zone_id: str | None = None, path: Path | None = None
+) -> pd.DataFrame:
+    """``marts.fct_revenue_daily`` rows in a date range, optionally one zone."""
+    where, params = _where([("zone_id = ?", zone_id)], "day", start, end)
+    return query(
+        f"SELECT day, zone_id, revenue_stream, source, channel, transactions, revenue "
+        f"FROM marts.fct_revenue_daily {where} ORDER BY day, zone_id, revenue_stream, source, channel",
+        params, path=path,
+    )
+
+
+def occupancy_by_day_and_hour(
+    start: Any = None, end: Any = None, zone_id: str | None = None, path: Path | None = None
+) -> pd.DataFrame:
+    """Mean occupancy over observed blockface-hours per local day and hour of day
+    (``marts.fct_occupancy_hourly``), with the number of blockface-hours."""
+    where, params = _where([("zone_id = ?", zone_id)], "day", start, end)
+    return query(
+        f"""
+        SELECT day, hour_of_day, avg(occupancy_pct) AS occupancy_pct, count(*) AS blockface_hours
+        FROM marts.fct_occupancy_hourly {where}
+        GROUP BY day, hour_of_day ORDER BY day, hour_of_day
+        """,
+        params, path=path,
+    )
+
+
+def meter_uptime_daily(
+    start: Any = None, end: Any = None, zone_id: str | None = None, path: Path | None = None
+) -> pd.DataFrame:
+    """Meter uptime per day over the zones selected (all, or one): meters, meter-hours,
+    fault hours and uptime = 100 * (1 - fault hours / meter-hours)."""
+    where, params = _where([("zone_id = ?", zone_id)], "day", start, end)
+    return query(
+        f"""
+        SELECT day, sum(meters_in_service) AS meters_in_service, sum(meter_hours) AS meter_hours,
+               sum(fault_hours) AS fault_hours, sum(faults_started) AS faults_started, sum(repairs) AS repairs,
+               CASE WHEN sum(fault_hours) = 0 THEN 100.0
+                    WHEN sum(meter_hours) > 0 THEN greatest(0.0, 100.0 * (1 - sum(fault_hours) / sum(meter_hours)))
+               END AS meter_uptime_pct
+        FROM marts.fct_meter_uptime_daily {where}
+        GROUP BY day ORDER BY day
+        """,
+        params, path=path,
+    )
+
+
+def meter_faults(
+    start: Any = None, end: Any = None, zone_id: str | None = None, path: Path | None = None
+) -> pd.DataFrame:
+    """Meter faults that started in the date range or were still open in it, newest first."""
+    parts, params = [], []
+    if start is not None:
+        parts.append(f"(fault_ended_at IS NULL OR CAST(timezone('{LOCAL_TZ}', fault_ended_at) AS DATE) >= CAST(? AS DATE))")
+        params.append(str(start))
+    if end is not None:
+        parts.append("fault_date <= CAST(? AS DATE)")
+        params.append(str(end))
+    if zone_id is not None:
+        parts.append("zone_id = ?")
+        params.append(zone_id)
+    where = ("WHERE " + " AND ".join(parts)) if parts else ""
+    return query(
+        f"""
+        SELECT fault_id, meter_id, zone_id, blockface_id, fault_code, fault_started_at, fault_date,
+               repaired_at, fault_ended_at, is_open, duration_hours, fault_reports
+        FROM marts.fct_meter_faults {where}
+        ORDER BY fault_started_at DESC, fault_id
+        """,
+        params, path=path,
+    )
+
+
+PRICING_COLUMNS = (
+    "pricing_change_id, blockface_id, zone_id, effective_at, effective_date, meters_changed, spaces, "
+    "old_rate_per_hour, new_rate_per_hour, rate_change_pct, window_days, before_start_at, after_end_at, "
+    "before_hours, after_hours, observed_hours_before, observed_hours_after, occupancy_before_pct, "
+    "occupancy_after_pct, occupancy_change_pts, meter_revenue_before, meter_revenue_after, "
+    "session_revenue_before, session_revenue_after, revenue_per_space_hour_before, "
+    "revenue_per_space_hour_after, revenue_per_space_hour_change_pct"
+)
+
+
+def pricing_changes(zone_id: str | None = None, path: Path | None = None) -> pd.DataFrame:
+    """``marts.fct_pricing_changes`` (all dates: a change's effect spans weeks), newest first."""
+    where, params = _where([("zone_id = ?", zone_id)])
+    return query(
+        f"SELECT {PRICING_COLUMNS} FROM marts.fct_pricing_changes {where} "
+        "ORDER BY effective_at DESC, zone_id, blockface_id",
+        params, path=path,
+    )

@@ -35,6 +35,10 @@ PAGES: dict[str, list[st.Page]] = {
     "Dashboards": [
         page("overview.py", "Overview", ":material/dashboard:", default=True),
     ],
+    "Parking": [
+        page("shift_analytics.py", "Shift analytics", ":material/badge:"),
+        page("operations.py", "Operations", ":material/local_parking:"),
+    ],
     "Pipeline": [
         page("data_status.py", "Data status", ":material/database:"),
     ],

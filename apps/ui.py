@@ -152,3 +152,18 @@ def caption_text(info: dict[str, Any] | None) -> str:
 
 def snapshot_caption(info: dict[str, Any] | None) -> None:
     st.caption(caption_text(info))
+
+
+def source_caption_text(sources: str | list[str] | tuple[str, ...], info: dict[str, Any] | None,
+                        note: str | None = None) -> str:
+    """"Source: `fct_x`, `fct_y` · data as of 2025-11-21 17:45 EST" (+ a note), for
+    the caption under a figure."""
+    names = [sources] if isinstance(sources, str) else list(sources)
+    text = "Source: " + ", ".join(f"`{n}`" for n in names)
+    text += f" · data as of {format_local((info or {}).get('data_as_of'))}"
+    return f"{text} · {note}" if note else text
+
+
+def source_caption(sources: str | list[str] | tuple[str, ...], info: dict[str, Any] | None,
+                   note: str | None = None) -> None:
+    st.caption(source_caption_text(sources, info, note))

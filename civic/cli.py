@@ -37,6 +37,30 @@ def _import_toronto(args) -> int:
     return 0
 
 
+def _mto_lookup_batch(args) -> int:
+    from warehouse.mto import create_lookup_batch
+
+    try:
+        result = create_lookup_batch(args.out, batch_date=args.date, authorized_user=args.authorized_user)
+    except (FileExistsError, FileNotFoundError, LookupError, ValueError) as e:
+        print(f"civic mto lookup-batch: {e}", file=sys.stderr)
+        return 2
+    print(json.dumps(result))
+    return 0
+
+
+def _alpr_check(args) -> int:
+    from enforcement.live import SnapshotMissing, check_read
+
+    try:
+        result = check_read(args.plate, args.at, args.lat, args.lon, serving_path=args.snapshot)
+    except (SnapshotMissing, ValueError) as e:
+        print(f"civic alpr check: {e}", file=sys.stderr)
+        return 2
+    print(json.dumps(result, indent=2 if args.pretty else None, default=str))
+    return 0
+
+
 def _serve(args) -> int:
     from civic.serve import serve
 
@@ -71,6 +95,28 @@ def main(argv: list[str] | None = None) -> int:
     srv.add_argument("--dagster-port", type=int, default=3000)
     srv.add_argument("--app-port", type=int, default=8501)
     srv.set_defaults(func=_serve)
+
+    mto = sub.add_parser("mto", help="MTO (ARIS) owner look-ups for mailed tickets")
+    mto_sub = mto.add_subparsers(dest="mto_command", required=True)
+    mlb = mto_sub.add_parser(
+        "lookup-batch", help="write the owner look-up request file for mailed tickets not yet requested (warehouse/mto.py)")
+    mlb.add_argument("--date", help="batch date YYYY-MM-DD: tickets issued on or before it "
+                                    "(default: the data's latest day in the serving snapshot)")
+    mlb.add_argument("--out", required=True, help="the batch file to write (never overwritten)")
+    mlb.add_argument("--authorized-user", help="MTO requester code, 4 characters (default $CIVIC_MTO_AUTHORIZED_USER or DEMO)")
+    mlb.set_defaults(func=_mto_lookup_batch)
+
+    alpr = sub.add_parser("alpr", help="ALPR: check a plate read against the violation rules")
+    alpr_sub = alpr.add_subparsers(dest="alpr_command", required=True)
+    chk = alpr_sub.add_parser(
+        "check", help="the verdict on one read (the rules of dbt_project/macros/rules/ against the serving snapshot), as JSON")
+    chk.add_argument("--plate", required=True, help="the plate as read, e.g. 'ABCD 123'")
+    chk.add_argument("--at", help="when: ISO 8601, local time unless it has an offset (default: now)")
+    chk.add_argument("--lat", type=float, required=True)
+    chk.add_argument("--lon", type=float, required=True)
+    chk.add_argument("--snapshot", help="serving snapshot to read (default: $CIVIC_SERVING_PATH or the data directory's)")
+    chk.add_argument("--pretty", action="store_true", help="indented JSON")
+    chk.set_defaults(func=_alpr_check)
 
     args = parser.parse_args(argv)
     return args.func(args)

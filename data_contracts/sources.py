@@ -124,11 +124,12 @@ _register(Source(
         F("event_id"), F("meter_id"),
         F("event_type", allowed=("payment_coin", "payment_card", "fault", "repair", "rate_change")),
         F("occurred_at", "timestamp"), F("amount", "float", required=False, min=0.0),
-        F("detail", required=False),
+        F("detail", required=False), F("plate", required=False, regex=PLATE),
     ),
     key=("event_id",), event_time="occurred_at",
     description="payment_*: amount paid (dollars) and detail = minutes bought; "
-                "fault/repair: detail = fault code; rate_change: amount = new hourly rate.",
+                "fault/repair: detail = fault code; rate_change: amount = new hourly rate. "
+                "plate: the plate keyed in at a pay-by-plate meter (payments only).",
 ))
 
 _register(Source(
@@ -288,8 +289,18 @@ _register(Source(
         F("spaces", "int", min=1), F("paid", "bool"), F("time_limit_minutes", "int", required=False, min=1),
         F("permit_area_id", required=False), F("school_zone_id", required=False),
         F("geometry", "geometry"),
+        # Signed restrictions (optional: an extract without them just has none).
+        F("rush_hour_route", "bool", required=False), F("snow_route", "bool", required=False),
+        # Restricted stretches of kerb, in metres along the LineString from its first vertex.
+        F("hydrant_at_m", "float", required=False, min=0.0),
+        F("accessible_from_m", "float", required=False, min=0.0), F("accessible_to_m", "float", required=False, min=0.0),
+        F("no_stopping_from_m", "float", required=False, min=0.0), F("no_stopping_to_m", "float", required=False, min=0.0),
+        F("no_parking_from_m", "float", required=False, min=0.0), F("no_parking_to_m", "float", required=False, min=0.0),
     ),
     key=("blockface_id",), event_time=None,
+    description="GeoJSON LineStrings (one side of one block). rush_hour_route: no stopping in the "
+                "rush-hour windows; snow_route: no parking on declared snow days; *_m: where along the "
+                "kerb the hydrant and the accessible, no-stopping and no-parking stretches are.",
 ))
 
 _register(Source(

@@ -3,12 +3,15 @@
 import dagster as dg
 
 from orchestration.ingestion import ingestion_assets, landing_file_sensor
+from orchestration.privacy import purge_job, purge_non_hit_reads, purge_schedule
 from orchestration.transform import civic_dbt_models, dbt_resource, serving_snapshot
 
-all_assets = [*ingestion_assets, civic_dbt_models, serving_snapshot]
+all_assets = [*ingestion_assets, civic_dbt_models, serving_snapshot, purge_non_hit_reads]
 
 defs = dg.Definitions(
     assets=all_assets,
+    jobs=[purge_job],
+    schedules=[purge_schedule],
     sensors=[landing_file_sensor],
     resources={"dbt": dbt_resource},
     # One writer for the warehouse file: steps of a run execute one at a time.

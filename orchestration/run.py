@@ -90,7 +90,10 @@ def _run_pipeline(log) -> dict:
         log("[1/2] no landing files: nothing to land")
     t1 = time.perf_counter()
     log("[2/2] dbt build and serving snapshot")
-    res = dg.materialize(all_assets, selection=dg.AssetSelection.groups("landing").downstream() - dg.AssetSelection.groups("landing"),
+    # Everything downstream of landing except the privacy purge, which runs on its schedule
+    # (orchestration/privacy.py): a pipeline run never deletes reads.
+    res = dg.materialize(all_assets, selection=dg.AssetSelection.groups("landing").downstream()
+                         - dg.AssetSelection.groups("landing") - dg.AssetSelection.groups("privacy"),
                          instance=instance, resources=resources)
     out["transform_run_id"] = res.run_id
     out["seconds"] = round(time.perf_counter() - t0, 1)

@@ -12,7 +12,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from warehouse.config import paths
-from warehouse.duck import connect_warehouse, publish_snapshot, refresh_raw_relations
+from warehouse.duck import PUBLISHED_SCHEMAS, connect_warehouse, publish_snapshot, refresh_raw_relations
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -74,12 +74,12 @@ def _mart_keys() -> list[dg.AssetKey]:
     manifest = json.loads(dbt_project.manifest_path.read_text())
     translator = CivicDbtTranslator()
     return [translator.get_asset_key(node) for node in manifest["nodes"].values()
-            if node["resource_type"] == "model" and node.get("config", {}).get("schema") == "marts"]
+            if node["resource_type"] == "model" and node.get("config", {}).get("schema") in PUBLISHED_SCHEMAS]
 
 
 @dg.asset(key="serving_snapshot", deps=_mart_keys(), group_name="serving", kinds={"duckdb"},
           automation_condition=dg.AutomationCondition.eager(),
-          description="Publishes the marts as a read-only DuckDB snapshot for the apps, swapped in atomically.")
+          description="Publishes the marts (and the enforcement extracts) as a read-only DuckDB snapshot, swapped in atomically.")
 def serving_snapshot(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     started = datetime.fromtimestamp(context.instance.get_run_stats(context.run_id).start_time or 0, tz=timezone.utc) \
         if context.instance.get_run_stats(context.run_id).start_time else None

@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import parking as P
+from .alpr_truth import read_truth
 from .bylaw import Bylaw
 from .delivery import SIMULATED_EVENT_SOURCES, Delivery
 from .sink import Sink
@@ -157,7 +158,8 @@ def _simulate(w: World, p, seed: int, dl: Delivery, sink, say) -> dict:
         reads, tickets = patrol_day(w, k, _rng(seed, 12, k), active, shifts, rt, 1, p.misread_rate)
         dl.emit("alpr_reads", reads)
         truth["reads"] = {"read_id": reads["read_id"], "true_plate": pc.take(plate_pa, reads["_veh"]),
-                          "read_plate": reads["plate"], "is_misread": reads["_is_mis"], "episode_id": reads["_eid"]}
+                          "read_plate": reads["plate"], "is_misread": reads["_is_mis"], "episode_id": reads["_eid"],
+                          **read_truth(w, k, reads, active, permits)}
         nt = len(tickets["_t"])
         tn = np.array([f"PT{ticket_seq + i + 1:08d}" for i in range(nt)], dtype=object)
         ticket_seq += nt
@@ -248,6 +250,10 @@ def _write_reference(w: World, dl: Delivery) -> dict[str, int]:
         "spaces": bf["spaces"], "paid": bf["paid"], "time_limit_minutes": tl,
         "permit_area_id": np.where(bf["permit_area"] >= 0, w.pa["id"][np.maximum(bf["permit_area"], 0)] if len(w.pa["id"]) else "", ""),
         "school_zone_id": np.where(bf["school"] >= 0, w.sz["id"][np.maximum(bf["school"], 0)] if len(w.sz["id"]) else "", ""),
+        "rush_hour_route": bf["rush"], "snow_route": bf["snow"], "hydrant_at_m": bf["hyd_at"],
+        "accessible_from_m": bf["acc_from"], "accessible_to_m": bf["acc_to"],
+        "no_stopping_from_m": bf["ns_from"], "no_stopping_to_m": bf["ns_to"],
+        "no_parking_from_m": bf["np_from"], "no_parking_to_m": bf["np_to"],
     }, geoms)
     for name, d, idf, namef in (("permit_areas", w.pa, "permit_area_id", "name"), ("school_zones", w.sz, "school_zone_id", "school_name")):
         geoms = []
@@ -343,6 +349,7 @@ def _emit_meter_events(w, dl, k, eps, rate, rc_events, seq, rng) -> int:
     minutes = eps["first_len"][m] // MINUTE
     t = eps["pay_start"][m]
     etype = np.where(eps["method"][m] == P.PAY_COIN, "payment_coin", "payment_card").astype(object)
+    plate = w.veh["plate"][eps["veh"][m]]  # pay-by-plate terminals: the driver keys in the plate
     amount = np.round(rate[b] * minutes / 60, 2)
     detail = minutes.astype(str).astype(object)
     # faults and repairs
@@ -366,12 +373,13 @@ def _emit_meter_events(w, dl, k, eps, rate, rc_events, seq, rng) -> int:
                             np.full(len(rc_m), "rate_change", dtype=object)])
     amounts = np.concatenate([amount, np.full(2 * len(faulty), np.nan), rc_amt])
     details = np.concatenate([detail, codes, codes, np.full(len(rc_m), "", dtype=object)])
+    plates = np.concatenate([plate, np.full(2 * len(faulty) + len(rc_m), "", dtype=object)]).astype(object)
     o = np.lexsort((meters, times))
-    meters, times, types, amounts, details = meters[o], times[o], types[o], amounts[o], details[o]
+    meters, times, types, amounts, details, plates = meters[o], times[o], types[o], amounts[o], details[o], plates[o]
     n = len(meters)
     ids = np.array([f"ME-{seq + i + 1:09d}" for i in range(n)], dtype=object)
     dl.emit("meter_events", {"event_id": ids, "meter_id": w.meters["id"][meters], "event_type": types,
-                             "occurred_at": times, "amount": amounts, "detail": details, "_t": times})
+                             "occurred_at": times, "amount": amounts, "detail": details, "plate": plates, "_t": times})
     return seq + n
 
 

@@ -419,7 +419,7 @@ class Delivery:
                 elif f.type == "bool":
                     v = bool(v)
                 elif f.type == "float":
-                    v = float(v)
+                    v = "" if v is None or np.isnan(v) else round(float(v), 2)
                 else:
                     v = "" if v is None else str(v)
                 p[f.name] = v

@@ -6,7 +6,7 @@ import numpy as np
 
 from .names import VIOLATION_TYPES
 from .timeutil import DAY, HOUR, MINUTE, NULL_TS
-from .world import KIND_FREE, KIND_LIMIT, KIND_PAID, KIND_PERMIT, World, to_lonlat
+from .world import KIND_FREE, KIND_LIMIT, KIND_PAID, KIND_PERMIT, World, kerb_position, to_lonlat
 
 # hourly arrival profiles (relative), weekday / weekend, per blockface kind
 _H = np.arange(24)
@@ -35,6 +35,7 @@ PAY_NAMES = np.array(["none", "vendor_a", "vendor_b", "meter_coin", "meter_card"
 SPOT_NORMAL, SPOT_HYDRANT, SPOT_ACCESSIBLE, SPOT_NOSTOP, SPOT_NOPARK = 0, 1, 2, 3, 4
 
 ENF_START, ENF_END = 8 * HOUR, 18 * HOUR
+KERB_SPOTS = {SPOT_HYDRANT: "hyd", SPOT_NOSTOP: "ns", SPOT_NOPARK: "np", SPOT_ACCESSIBLE: "acc"}
 
 
 def is_school_day(date) -> bool:
@@ -99,10 +100,11 @@ def generate_day(w: World, k: int, rng: np.random.Generator, permits: dict, carr
     # spot kind
     u = rng.random(n)
     spot = np.full(n, SPOT_NORMAL, dtype=np.int8)
-    spot[(u < 0.005) & bf["hydrant"][ebf]] = SPOT_HYDRANT
-    spot[(u >= 0.005) & (u < 0.009)] = SPOT_NOSTOP
-    spot[(u >= 0.009) & (u < 0.015)] = SPOT_NOPARK
-    spot[(u >= 0.015) & (u < 0.075) & bf["accessible"][ebf]] = SPOT_ACCESSIBLE
+    # restricted spots exist only where the blockface has that stretch of kerb (world.place_kerb_features)
+    spot[(u < 0.005) & ~np.isnan(bf["hyd_at"][ebf])] = SPOT_HYDRANT
+    spot[(u >= 0.005) & (u < 0.015) & ~np.isnan(bf["ns_from"][ebf])] = SPOT_NOSTOP
+    spot[(u >= 0.015) & (u < 0.03) & ~np.isnan(bf["np_from"][ebf])] = SPOT_NOPARK
+    spot[(u >= 0.03) & (u < 0.09) & ~np.isnan(bf["acc_from"][ebf])] = SPOT_ACCESSIBLE
 
     # durations (seconds)
     dur = np.empty(n)
@@ -281,8 +283,10 @@ def generate_day(w: World, k: int, rng: np.random.Generator, permits: dict, carr
         vs[bad] = NULL_TS
         ve[bad] = NULL_TS
 
-    # position along the blockface
+    # position along the blockface: ordinary cars on the free stretches, the others in their spot
     frac = rng.uniform(0.03, 0.97, n)
+    along = kerb_position(w, ebf, spot, (frac - 0.03) / 0.94, KERB_SPOTS)
+    frac = along / bf["length"][ebf]
     x = bf["x0"][ebf] + (bf["x1"][ebf] - bf["x0"][ebf]) * frac
     y = bf["y0"][ebf] + (bf["y1"][ebf] - bf["y0"][ebf]) * frac
     eid = next_eid + np.arange(n, dtype=np.int64)

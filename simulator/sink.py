@@ -26,13 +26,15 @@ EPISODE_SCHEMA = pa.schema([
     ("payment_method", pa.string()), ("payment_plate_typo", pa.bool_()),
 ])
 READS_SCHEMA = pa.schema([("read_id", pa.string()), ("true_plate", pa.string()), ("read_plate", pa.string()),
-                          ("is_misread", pa.bool_()), ("episode_id", pa.int64())])
+                          ("is_misread", pa.bool_()), ("episode_id", pa.int64()),
+                          # what the read can establish at its instant (simulator/alpr_truth.py)
+                          ("in_violation", pa.bool_()), ("violation_type", pa.string()), ("violation_types", pa.string())])
 TICKETS_SCHEMA = pa.schema([("ticket_number", pa.string()), ("episode_id", pa.int64()), ("read_id", pa.string()),
                             ("violation_type", pa.string()), ("issued_at", TS)])
 TRUTH = {
     "episodes": ("parking_episodes.parquet", EPISODE_SCHEMA, 1_000_000,
                  ("plate", "province", "blockface_id", "violation_type", "payment_method")),
-    "reads": ("reads_truth.parquet", READS_SCHEMA, 2_000_000, ("true_plate", "read_plate")),
+    "reads": ("reads_truth.parquet", READS_SCHEMA, 2_000_000, ("true_plate", "read_plate", "violation_type", "violation_types")),
     "tickets": ("tickets_truth.parquet", TICKETS_SCHEMA, 1_000_000, ("violation_type",)),
 }
 

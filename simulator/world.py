@@ -269,7 +269,7 @@ def build_world(preset: Preset, seed: int, clock: Clock) -> World:
         "lon0": lon0, "lat0": lat0, "lon1": lon1, "lat1": lat1,
         "spaces": spaces, "paid": paid, "time_limit": time_limit, "permit_area": permit_area,
         "school": school, "rush": rush, "kind": kind, "accessible": accessible, "hydrant": hydrant,
-        "rate": rate, "max_minutes": max_minutes, "in_core": in_core,
+        "rate": rate, "max_minutes": max_minutes, "in_core": in_core, "arterial": arterial,
     }
 
     # ---- meters --------------------------------------------------------------------------
@@ -384,7 +384,108 @@ def build_world(preset: Preset, seed: int, clock: Clock) -> World:
     _build_vehicles(w, rng)
     _build_exemptions(w, rng)
     _build_permits(w, rng)
+    place_kerb_features(w, np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, 1, 1]))))
     return w
+
+
+# ---- kerb features: where along a blockface the signed restrictions are -------------------
+# An ALPR read knows where the car is (the read's position, ~1.5 m GPS noise) but not which
+# space it took, so a restriction that applies to part of a blockface (a hydrant, the
+# accessible space, a signed no-stopping or no-parking stretch) has a position along the
+# kerb, published in the blockface extract (metres from the LineString's first vertex), and
+# the cars in it are parked there. Cars in ordinary spaces keep KERB_MARGIN metres away from
+# any restricted stretch, so a read's position tells the two apart: the rules allow
+# position_tolerance_m (3 m, dbt var) either side; KERB_MARGIN leaves 5 m (> 3 sigma) more.
+KERB_MARGIN = 8.0
+HYDRANT_CLEAR = 3.0  # "no parking within 3 m of a fire hydrant"
+NO_STOPPING_LEN, NO_PARKING_LEN, ACCESSIBLE_LEN = 9.0, 10.0, 7.0
+END_CLEAR = 3.0  # restricted stretches start this far from the blockface's ends
+
+
+def place_kerb_features(w: World, rng: np.random.Generator) -> None:
+    """Positions (metres along the blockface) of each blockface's restricted stretches, and the
+    stretches left for ordinary parking (``free_lo``/``free_hi``, up to 5 per blockface).
+
+    Order along the kerb: signed no stopping (corner), accessible space, hydrant, signed no
+    parking (loading zone). Drawn from their own random stream: the rest of the world is the
+    same with or without them. A stretch that leaves no room for ordinary parking is dropped
+    (no parking first, then no stopping).
+    """
+    bf = w.bf
+    nb = w.n_bf
+    L = bf["length"]
+    want_ns = rng.random(nb) < 0.4
+    want_np = rng.random(nb) < 0.4
+    hyd_frac = rng.uniform(0.45, 0.7, nb)
+    nan = np.full(nb, np.nan)
+    out = {k: nan.copy() for k in ("ns_from", "ns_to", "acc_from", "acc_to", "hyd_at", "np_from", "np_to")}
+    free_lo = np.zeros((nb, 5))
+    free_hi = np.zeros((nb, 5))
+    for b in range(nb):
+        length = float(L[b])
+        for drop in range(3):
+            ns = want_ns[b] and drop < 2
+            npk = want_np[b] and drop < 1
+            segs = []  # (kind, from, to) in order along the kerb
+            cur = END_CLEAR
+            if ns:
+                segs.append(("ns", cur, cur + NO_STOPPING_LEN))
+                cur += NO_STOPPING_LEN + KERB_MARGIN
+            if bf["accessible"][b]:
+                a = max(cur, 0.2 * length)
+                segs.append(("acc", a, a + ACCESSIBLE_LEN))
+                cur = a + ACCESSIBLE_LEN + KERB_MARGIN
+            if bf["hydrant"][b]:
+                h = max(cur + HYDRANT_CLEAR, hyd_frac[b] * length)
+                segs.append(("hyd", h - HYDRANT_CLEAR, h + HYDRANT_CLEAR))
+                cur = h + HYDRANT_CLEAR + KERB_MARGIN
+            if npk:
+                segs.append(("np", length - END_CLEAR - NO_PARKING_LEN, length - END_CLEAR))
+            # ordinary spaces: [3%, 97%] of the blockface away from every stretch
+            lo, hi = 0.03 * length, 0.97 * length
+            gaps, edge = [], lo
+            for _, a, z in segs:
+                gaps.append((edge, a - KERB_MARGIN))
+                edge = max(edge, z + KERB_MARGIN)
+            gaps.append((edge, hi))
+            gaps = [(max(a, lo), min(z, hi)) for a, z in gaps]
+            gaps = [(a, z) for a, z in gaps if z - a > 0.5]
+            ok = all(z <= length - END_CLEAR + 1e-9 for _, _, z in segs) and sum(z - a for a, z in gaps) >= 6.0
+            if ok or drop == 2:
+                break
+        for kind, a, z in segs:
+            if kind == "hyd":
+                out["hyd_at"][b] = (a + z) / 2
+            else:
+                out[f"{kind}_from"][b], out[f"{kind}_to"][b] = a, z
+        for i, (a, z) in enumerate(gaps[:5]):
+            free_lo[b, i], free_hi[b, i] = a, z
+    bf.update(out)
+    bf["free_lo"], bf["free_hi"] = free_lo, free_hi
+    bf["snow"] = bf["arterial"].copy()  # arterials are the declared snow routes
+
+
+def kerb_position(w: World, ebf: np.ndarray, spot: np.ndarray, u: np.ndarray, kinds: dict[int, str]) -> np.ndarray:
+    """Metres along the blockface where each car parks: ordinary cars spread over the free
+    stretches (u in [0, 1) picks the place), cars in a restricted spot inside that stretch."""
+    bf = w.bf
+    lo, hi = bf["free_lo"][ebf], bf["free_hi"][ebf]
+    width = hi - lo
+    cum = np.cumsum(width, axis=1)
+    target = u * cum[:, -1]
+    i = np.minimum((target[:, None] >= cum).sum(axis=1), 4)
+    before = np.where(i > 0, cum[np.arange(len(ebf)), np.maximum(i - 1, 0)], 0.0)
+    s = lo[np.arange(len(ebf)), i] + (target - before)
+    for spot_kind, key in kinds.items():
+        m = spot == spot_kind
+        if not m.any():
+            continue
+        if key == "hyd":  # parked at the hydrant: within 1.5 m of it
+            a, z = bf["hyd_at"][ebf[m]] - 1.5, bf["hyd_at"][ebf[m]] + 1.5
+        else:  # inside the stretch, at least 0.5 m from its ends
+            a, z = bf[f"{key}_from"][ebf[m]] + 0.5, bf[f"{key}_to"][ebf[m]] - 0.5
+        s[m] = a + u[m] * (z - a)
+    return s
 
 
 def _build_vehicles(w: World, rng: np.random.Generator) -> None:

@@ -31,8 +31,12 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _relation_sql(glob: str, columns: list[tuple[str, str]], has_files: bool) -> str:
-    cols = ", ".join(f"CAST({_q(n)} AS {DUCKDB_TYPES[t]}) AS {_q(n)}" for n, t in columns)
+def _relation_sql(glob: str, columns: list[tuple[str, str]], has_files: bool, present: set[str] | None = None) -> str:
+    """``present``: the columns the landed files have. A column the contract gained after
+    files were landed reads as NULL from them (union_by_name does that when some file has
+    it; this covers the case where none has it yet)."""
+    cols = ", ".join(f"CAST({_q(n) if present is None or n in present else 'NULL'} AS {DUCKDB_TYPES[t]}) AS {_q(n)}"
+                     for n, t in columns)
     if has_files:
         return f"SELECT {cols} FROM read_parquet('{glob}', union_by_name = true, hive_partitioning = false)"
     # Nothing landed yet: an empty relation with the same columns, so dbt builds anyway.
@@ -50,14 +54,24 @@ def refresh_raw_relations(con: duckdb.DuckDBPyConnection, paths: Paths) -> list[
     for name, folder, pattern, columns in specs:
         has_files = folder.is_dir() and any(folder.glob(pattern))
         glob = (folder / pattern).as_posix()
-        con.execute(f"CREATE OR REPLACE VIEW raw.{_q(name)} AS {_relation_sql(glob, columns, has_files)}")
+        present = None
+        if has_files:
+            present = {r[0] for r in con.execute(
+                f"DESCRIBE SELECT * FROM read_parquet('{glob}', union_by_name = true, hive_partitioning = false)").fetchall()}
+        con.execute(f"CREATE OR REPLACE VIEW raw.{_q(name)} AS {_relation_sql(glob, columns, has_files, present)}")
         made.append(name)
     return made
 
 
+# Schemas copied into the serving snapshot: `marts` (analytics) and `enforcement`
+# (operational extracts for the `civic` commands: MTO look-ups, the live check; the
+# analytics apps never read it). Both carry plate pseudonyms only, never plates in clear.
+PUBLISHED_SCHEMAS: tuple[str, ...] = ("marts", "enforcement")
+
+
 def publish_snapshot(paths: Paths, run_id: str | None = None, started_at: datetime | None = None,
-                     schemas: tuple[str, ...] = ("marts",)) -> dict:
-    """Copy the published marts into a new DuckDB file and swap it in atomically.
+                     schemas: tuple[str, ...] = PUBLISHED_SCHEMAS) -> dict:
+    """Copy the published schemas into a new DuckDB file and swap it in atomically.
 
     Apps keep reading the previous snapshot until the rename; a failed run never
     reaches this point, so the last good snapshot stays in place.

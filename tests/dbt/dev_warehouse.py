@@ -48,10 +48,13 @@ def build(path: str, days: int = 365, reads: int = 3_500_000, start: str = "2025
           SELECT 'BF' || lpad(i::varchar, 5, '0'), 'Z' || lpad(((gy // 10) * 4 + least(gx // 8, 3))::varchar, 2, '0'),
                  'Street ' || gy, ['N','S','E','W'][1 + i % 4], 6 + (i % 15), i % 3 <> 0,
                  CASE WHEN i % 5 = 0 THEN 120 END, CASE WHEN i % 11 = 0 THEN 'PA' || (i % 8) END,
-                 CASE WHEN i % 97 = 0 THEN 'SZ' || (i % 14) END, 'LINESTRING EMPTY',
-                 43.44 + gy * 0.0012 + (i % 2) * 0.0002, -80.52 + gx * 0.0016 + (i % 4 // 2) * 0.0002,
-                 {lineage('blockfaces', S)}
-          FROM (SELECT i, (i // 4) % 30 AS gy, (i // 120) % 30 AS gx FROM range(3600) t(i))""")
+                 CASE WHEN i % 97 = 0 THEN 'SZ' || (i % 14) END,
+                 printf('LINESTRING (%.7f %.7f, %.7f %.7f)', cx - 0.0005, cy, cx + 0.0005, cy),
+                 i % 13 = 0, i % 17 = 0, CASE WHEN i % 3 = 0 THEN 40.0 END,   -- rush hour, snow route, hydrant
+                 CASE WHEN i % 7 = 0 THEN 10.0 END, CASE WHEN i % 7 = 0 THEN 17.0 END, NULL, NULL, NULL, NULL,
+                 cy, cx, {lineage('blockfaces', S)}
+          FROM (SELECT i, gy, gx, 43.44 + gy * 0.0012 + (i % 2) * 0.0002 AS cy, -80.52 + gx * 0.0016 + (i % 4 // 2) * 0.0002 AS cx
+                FROM (SELECT i, (i // 4) % 30 AS gy, (i // 120) % 30 AS gx FROM range(3600) t(i)))""")
     x(f"""INSERT INTO raw.meters SELECT 'M' || lpad(i::varchar, 5, '0'), 'BF' || lpad((i * 2)::varchar, 5, '0'),
           'Z' || lpad((i % 12)::varchar, 2, '0'), 4 + i % 8, 2.5 + (i % 3) * 0.5, 120,
           DATE '2020-01-01' + (i % 400)::int, 43.45, -80.50, {lineage('meters', S)} FROM range(1500) t(i)""")
@@ -93,19 +96,19 @@ def build(path: str, days: int = 365, reads: int = 3_500_000, start: str = "2025
     n = days * 3000
     x(f"""INSERT INTO raw.meter_events SELECT 'E' || i, 'M' || lpad((i % 1500)::varchar, 5, '0'),
           ['payment_coin','payment_card'][1 + i % 2], ts, 1.0 + (i % 5), (30 + (i % 4) * 30)::varchar,
-          {lineage('meter_events', 'ts')}
+          'P' || lpad(((i * 7) % 160000)::varchar, 6, '0'), {lineage('meter_events', 'ts')}
           FROM (SELECT i, timezone('America/Toronto', {S}::timestamp + to_days((i * {days} // {n})::int)
                 + to_minutes((480 + random() * 720)::int)) ts FROM range({n}) t(i))""")
     x(f"""INSERT INTO raw.meter_events
           SELECT 'F' || i || k, 'M' || lpad(((i * 37) % 1500)::varchar, 5, '0'), k,
                  ts + CASE WHEN k = 'repair' THEN to_minutes((60 + (i % 20) * 60)::int) ELSE interval 0 minute END,
-                 NULL, 'JAM', {lineage('meter_events', 'ts')}
+                 NULL, 'JAM', NULL, {lineage('meter_events', 'ts')}
           FROM (SELECT i, timezone('America/Toronto', {S}::timestamp + to_days((i // 12)::int) + to_minutes((600 + (i * 13) % 600)::int)) ts
                 FROM range({days} * 12) t(i)) CROSS JOIN (VALUES ('fault'), ('repair')) v(k)
           WHERE NOT (k = 'repair' AND i % 50 = 0)""")
     x(f"""INSERT INTO raw.meter_events SELECT 'RC' || i, 'M' || lpad((i * 13 % 1500)::varchar, 5, '0'), 'rate_change',
           timezone('America/Toronto', {S}::timestamp + to_days((i * 7)::int) + interval 6 hour), 3.0 + (i % 3) * 0.25, NULL,
-          {lineage('meter_events', f"{S} + (i * 7)::int")} FROM range({days} // 7) t(i)""")
+          NULL, {lineage('meter_events', f"{S} + (i * 7)::int")} FROM range({days} // 7) t(i)""")
 
     # --- tickets, payments, disputes, legacy Toronto --------------------------------------
     n = days * 280

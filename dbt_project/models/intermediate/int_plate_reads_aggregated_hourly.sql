@@ -9,12 +9,9 @@
   outlives the ALPR retention purge (non-hit reads are deleted after 24 h).
 
   Blockface of a read: the nearest blockface centroid within
-  var('occupancy_match_radius_m') metres (equirectangular distance). Linear in reads:
-    1. reads are snapped to small cells of var('occupancy_snap_deg') degrees (~10 m);
-    2. for each distinct snapped cell (not each read) the nearest centroid is found among
-       the blockfaces in the same and the 8 neighbouring cells of a coarse grid of
-       var('occupancy_grid_deg') degrees (no reads x blockfaces cross join);
-    3. reads join that lookup on their cell.
+  var('occupancy_match_radius_m') metres (equirectangular distance), by the shared
+  macros read_snap_cell / blockface_match_lookup (macros/blockface_matching.sql; linear in
+  reads: snapped ~10 m cells, candidates from a coarse grid, no reads x blockfaces join).
   Reads with no blockface in range land in blockface_id '-1': they count as reads, not
   for occupancy.
 
@@ -30,18 +27,13 @@
   recomputed counts, so reads purged since never lower a count already recorded. Untouched
   hours keep their rows. --full-refresh rebuilds from the reads still in raw.
 -#}
-{%- set radius_m = var('occupancy_match_radius_m', 100) -%}
-{%- set coarse = var('occupancy_grid_deg', 0.0015) -%}
-{%- set fine = var('occupancy_snap_deg', 0.0001) -%}
-
 with reads as (
     select
         read_id,
         -- a vehicle is plate + province; a 64-bit hash is enough to count distinct ones
         hash(replace(replace(plate, ' ', ''), '-', ''), coalesce(province, '')) as vehicle_key,
         cast(floor(epoch(captured_at) / 3600) as bigint)   as hour_epoch,
-        cast(floor(lat / {{ fine }}) as bigint)            as snap_y,
-        cast(floor(lon / {{ fine }}) as bigint)            as snap_x,
+        {{ read_snap_cell('lat', 'lon') }},
         _landed_at
     from {{ ref('stg_alpr__plate_reads') }}
     where captured_at is not null
@@ -68,46 +60,8 @@ scoped as (
 ),
 {% endif %}
 
-blockface_cells as (
-    -- each blockface is a candidate for its own coarse cell and the 8 around it
-    select
-        b.blockface_id, b.centroid_lat, b.centroid_lon,
-        cast(floor(b.centroid_lat / {{ coarse }}) as bigint) + dy.d as cell_y,
-        cast(floor(b.centroid_lon / {{ coarse }}) as bigint) + dx.d as cell_x
-    from {{ ref('stg_gis__blockfaces') }} as b
-    cross join (values (-1), (0), (1)) as dy(d)
-    cross join (values (-1), (0), (1)) as dx(d)
-    where b.centroid_lat is not null and b.centroid_lon is not null and b.blockface_id is not null
-),
-
-snap_cells as (
-    select
-        snap_y, snap_x,
-        (snap_y + 0.5) * {{ fine }} as lat,
-        (snap_x + 0.5) * {{ fine }} as lon
-    from (select distinct snap_y, snap_x from scoped where snap_y is not null and snap_x is not null)
-),
-
-candidates as (
-    select
-        s.snap_y,
-        s.snap_x,
-        c.blockface_id,
-        sqrt(
-            pow((s.lat - c.centroid_lat) * 111320.0, 2)
-            + pow((s.lon - c.centroid_lon) * 111320.0 * cos(radians(s.lat)), 2)
-        ) as distance_m
-    from snap_cells as s
-    join blockface_cells as c
-      on c.cell_y = cast(floor(s.lat / {{ coarse }}) as bigint)
-     and c.cell_x = cast(floor(s.lon / {{ coarse }}) as bigint)
-),
-
 nearest as (
-    select snap_y, snap_x, arg_min(blockface_id, {'d': distance_m, 'id': blockface_id}) as blockface_id
-    from candidates
-    where distance_m <= {{ radius_m }}
-    group by snap_y, snap_x
+    {{ blockface_match_lookup('scoped') }}
 ),
 
 per_vehicle as (

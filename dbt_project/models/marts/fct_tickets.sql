@@ -3,12 +3,15 @@
 -- zone_id / blockface_id / officer_id: NULL when the source gave none, '-1' (unknown
 -- member) when it gave one the dimension does not know. A handheld ticket with a
 -- blockface but no zone takes the blockface's zone.
+-- Every field of a handheld ticket is here (ticket number, vehicle make/model/colour,
+-- officer and badge, evidence reference, local time of issue) except the plate in clear;
+-- legacy tickets fill what their extract has (no number, vehicle, officer or evidence).
 with handheld as (
     select * from {{ ref('stg_handheld__tickets') }}
 ),
 zones as (select zone_id from {{ ref('dim_zones') }} where not is_unknown),
 blockfaces as (select blockface_id, zone_id from {{ ref('dim_blockfaces') }} where not is_unknown),
-officers as (select officer_id from {{ ref('dim_officers') }} where not is_unknown),
+officers as (select officer_id, badge_number from {{ ref('dim_officers') }} where not is_unknown),
 
 handheld_shaped as (
     select
@@ -40,7 +43,14 @@ handheld_shaped as (
         t.detection_source,
         t.street_address                            as location_text,
         t.lat,
-        t.lon
+        t.lon,
+        t.ticket_id                                 as ticket_number,
+        {{ local_ts('t.issued_at') }}               as issued_local_at,
+        nullif(trim(t.make), '')                    as vehicle_make,
+        nullif(trim(t.model), '')                   as vehicle_model,
+        nullif(trim(t.colour), '')                  as vehicle_colour,
+        o.badge_number                              as officer_badge_number,
+        nullif(trim(t.evidence_ref), '')            as evidence_ref
     from handheld as t
     left join blockfaces as b on b.blockface_id = t.blockface_id
     left join zones as z on z.zone_id = coalesce(t.zone_id, b.zone_id)
@@ -65,7 +75,14 @@ legacy_shaped as (
         cast(null as varchar)                       as detection_source,
         location_text,
         cast(null as double)                        as lat,
-        cast(null as double)                        as lon
+        cast(null as double)                        as lon,
+        cast(null as varchar)                       as ticket_number,
+        {{ local_ts('issued_at') }}                 as issued_local_at,
+        cast(null as varchar)                       as vehicle_make,
+        cast(null as varchar)                       as vehicle_model,
+        cast(null as varchar)                       as vehicle_colour,
+        cast(null as varchar)                       as officer_badge_number,
+        cast(null as varchar)                       as evidence_ref
     from {{ ref('stg_toronto__legacy_tickets') }}
 )
 

@@ -20,6 +20,9 @@ select
     case when event_type = 'rate_change'
          then cast(amount as double) end                        as new_rate_per_hour,
     detail,
+    -- the plate keyed in at a pay-by-plate meter (payments only)
+    case when event_type in ('payment_coin', 'payment_card')
+         then nullif(upper(trim(plate)), '') end                as plate,
     _batch_id,
     _delivered_on,
     cast(_landed_at as timestamptz)                             as _landed_at

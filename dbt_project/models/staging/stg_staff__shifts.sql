@@ -12,5 +12,6 @@ select
     mode,
     cast(unit_id as varchar)            as unit_id,
     _batch_id,
-    _delivered_on
+    _delivered_on,
+    cast(_landed_at as timestamptz)     as _landed_at
 from src

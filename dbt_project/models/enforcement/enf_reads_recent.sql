@@ -1,0 +1,12 @@
+{{ config(schema='enforcement') }}
+-- Serving snapshot for the live check: the latest day's reads placed on a blockface, by
+-- plate pseudonym, for the digital chalk (the first read of a plate on a blockface today).
+-- Never older than a day: within the ALPR retention window.
+with r as (
+    select read_id, {{ plate_pseudonym('plate') }} as plate_pseudonym, blockface_id, captured_at, captured_date
+    from {{ ref('int_plate_reads_evaluated') }}
+    where blockface_id is not null
+)
+select read_id, plate_pseudonym, blockface_id, captured_at
+from r
+where captured_date = (select max(captured_date) from r)
