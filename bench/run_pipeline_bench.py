@@ -55,8 +55,8 @@ print(len(rows), "days", round(time.perf_counter() - t, 2), "s", file=sys.stderr
 """
 
 
-def timed(cmd: list[str], env: dict) -> dict:
-    """Run a command under /usr/bin/time -v; wall seconds and peak RSS in MiB."""
+def timed(cmd: list[str], env: dict, stdout: bool = False) -> dict:
+    """Run a command under /usr/bin/time -v; wall seconds and peak RSS in MiB (and its stdout)."""
     t = time.perf_counter()
     out = subprocess.run(["/usr/bin/time", "-v", *cmd], env=env, cwd=REPO, capture_output=True, text=True)
     wall = time.perf_counter() - t
@@ -64,7 +64,10 @@ def timed(cmd: list[str], env: dict) -> dict:
         sys.stderr.write(out.stderr[-4000:])
         raise SystemExit(f"failed: {' '.join(cmd)}")
     rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", out.stderr).group(1))
-    return {"seconds": round(wall, 2), "peak_rss_mib": round(rss_kb / 1024)}
+    res = {"seconds": round(wall, 2), "peak_rss_mib": round(rss_kb / 1024)}
+    if stdout:
+        res["stdout"] = out.stdout
+    return res
 
 
 def main() -> int:

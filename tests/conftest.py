@@ -1,5 +1,17 @@
+"""Fixtures for every test folder.
+
+``ci_city`` is the ci preset (seed 7) simulated and run through the whole pipeline once
+per test session: every slow test that only reads it shares it; a test that changes a city
+(imports, reruns, decisions, purges) takes ``ci_city_copy``.
+"""
+
+import json
 import os
+from pathlib import Path
+
 import pytest
+
+from helpers import civic, copy_data_dir
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
@@ -13,3 +25,25 @@ def data_dir(tmp_path, monkeypatch):
     for var in ("CIVIC_WAREHOUSE_PATH", "CIVIC_SERVING_PATH", "DAGSTER_HOME"):
         monkeypatch.delenv(var, raising=False)
     return d
+
+
+@pytest.fixture(scope="session")
+def ci_city_run(tmp_path_factory) -> tuple[Path, dict]:
+    """The ci preset (seed 7) simulated and through `civic pipeline run`: (data directory,
+    the run's JSON result). Read it, never change it."""
+    data_dir = tmp_path_factory.mktemp("ci_city") / "data"
+    civic(data_dir, "simulate", "--preset", "ci", "--seed", "7")
+    result = json.loads(civic(data_dir, "pipeline", "run").strip().splitlines()[-1])
+    assert result["ingest"]["landed"] > 0
+    return data_dir, result
+
+
+@pytest.fixture(scope="session")
+def ci_city(ci_city_run) -> Path:
+    return ci_city_run[0]
+
+
+@pytest.fixture(scope="module")
+def ci_city_copy(ci_city, tmp_path_factory) -> Path:
+    """A private copy of the built ci city, for the tests of one module that change it."""
+    return copy_data_dir(ci_city, tmp_path_factory.mktemp("ci_city_copy") / "data")

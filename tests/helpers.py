@@ -1,5 +1,9 @@
 """Helpers shared by tests (importable as `helpers`: tests/ is on pytest's pythonpath)."""
 
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -12,3 +16,31 @@ def deliver(data_dir: Path, source: str, name: str, text: str) -> Path:
     f = folder / name
     f.write_text(text)
     return f
+
+
+def civic(data_dir: Path, *args: str, timeout: int = 1200) -> str:
+    """Run the `civic` command line on a data directory, as a user would; its stdout."""
+    env = dict(os.environ, CIVIC_DATA_DIR=str(data_dir), DO_NOT_TRACK="1")
+    for var in ("CIVIC_WAREHOUSE_PATH", "CIVIC_SERVING_PATH", "DAGSTER_HOME", "CIVIC_MTO_LEDGER_PATH", "CIVIC_OPS_DB_URL"):
+        env.pop(var, None)
+    out = subprocess.run([sys.executable, "-m", "civic.cli", *args], cwd=REPO, env=env, capture_output=True, text=True,
+                         timeout=timeout)
+    assert out.returncode == 0, out.stderr[-5000:]
+    return out.stdout
+
+
+def copy_data_dir(src: Path, dest: Path) -> Path:
+    """A private copy of a whole data directory (for tests that change it), its warehouse's
+    raw views pointed at the copy's lake."""
+    from warehouse.config import Paths
+    from warehouse.duck import connect_warehouse, refresh_raw_relations
+
+    shutil.copytree(src, dest, symlinks=True)
+    p = Paths(dest)
+    if p.warehouse_db.exists():
+        con = connect_warehouse(p)
+        try:
+            refresh_raw_relations(con, p)
+        finally:
+            con.close()
+    return dest

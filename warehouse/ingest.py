@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sqlite3
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -94,25 +95,78 @@ class _Pending:
     delivered_on: date
 
 
+class LandingIndex:
+    """Which landing files (by name, size and modification time) were landed as which batch.
+
+    Only a cache in front of the content hash: a year of landing files is gigabytes, and
+    hashing all of them on every run to find one new day costs more than landing the day.
+    A file whose name, size or mtime changed is hashed again; losing the index loses nothing
+    but that time. SQLite, so the pipeline and the sensor can both use it.
+    """
+
+    def __init__(self, paths: Paths):
+        paths.batches.mkdir(parents=True, exist_ok=True)
+        self.con = sqlite3.connect(paths.batches / "_landing_index.sqlite", timeout=60)
+        self.con.execute("CREATE TABLE IF NOT EXISTS landed_files (source TEXT, file_name TEXT, size INTEGER, "
+                         "mtime_ns INTEGER, batch_id TEXT, PRIMARY KEY (source, file_name, size, mtime_ns))")
+
+    @staticmethod
+    def _key(file: Path) -> tuple[str, int, int]:
+        st = file.stat()
+        return file.name, st.st_size, st.st_mtime_ns
+
+    def batch_of(self, source_name: str, file: Path) -> str | None:
+        row = self.con.execute("SELECT batch_id FROM landed_files WHERE source = ? AND file_name = ? AND size = ? "
+                               "AND mtime_ns = ?", (source_name, *self._key(file))).fetchone()
+        return row[0] if row else None
+
+    def unlanded(self, source_name: str, files: list[Path]) -> list[Path]:
+        """The files the index does not know (new, or changed since)."""
+        known = set(self.con.execute("SELECT file_name, size, mtime_ns FROM landed_files WHERE source = ?",
+                                     (source_name,)).fetchall())
+        return [f for f in files if self._key(f) not in known]
+
+    def add(self, source_name: str, file: Path, batch_id: str) -> None:
+        with self.con:
+            self.con.execute("INSERT OR REPLACE INTO landed_files VALUES (?, ?, ?, ?, ?)",
+                             (source_name, *self._key(file), batch_id))
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def unlanded_files(paths: Paths, source_name: str) -> list[Path]:
+    """Landing files of a source not landed yet as far as the index knows (no hashing)."""
+    index = LandingIndex(paths)
+    try:
+        return index.unlanded(source_name, landing_files(paths, source_name))
+    finally:
+        index.close()
+
+
 def already_ingested(paths: Paths, source_name: str, file: Path) -> bool:
     """Whether this file's content has been landed before (under any name)."""
     return _batch_path(paths, source_name, f"{source_name}-{file_sha256(file)[:20]}").exists()
 
 
-def _pending(paths: Paths, src: Source, file: Path) -> _Pending | BatchResult:
+def _pending(paths: Paths, src: Source, file: Path, index: LandingIndex) -> _Pending | BatchResult:
     """A file still to ingest, or the result recorded when it was ingested before."""
     file = Path(file)
-    sha = file_sha256(file)
-    batch_id = f"{src.name}-{sha[:20]}"
+    batch_id = index.batch_of(src.name, file)
+    sha = None
+    if batch_id is None or not _batch_path(paths, src.name, batch_id).exists():
+        sha = file_sha256(file)
+        batch_id = f"{src.name}-{sha[:20]}"
     record_path = _batch_path(paths, src.name, batch_id)
     if record_path.exists():
         rec = pq.read_table(record_path).to_pylist()[0]
+        index.add(src.name, file, batch_id)
         return BatchResult(batch_id, src.name, rec["source_file"], rec["delivered_on"], rec["rows_in"],
                            rec["landed"], rec["quarantined"], skipped=True)
     return _Pending(file, sha, batch_id, delivery_date(file))
 
 
-def _land_group(paths: Paths, src: Source, group: list[_Pending]) -> list[BatchResult]:
+def _land_group(paths: Paths, src: Source, group: list[_Pending], index: LandingIndex) -> list[BatchResult]:
     """Read several files, validate them in one suite run, then write each file's batch."""
     now = datetime.now(timezone.utc)
     reads = [read_file(p.file, src) for p in group]
@@ -162,6 +216,7 @@ def _land_group(paths: Paths, src: Source, group: list[_Pending]) -> list[BatchR
                              "delivered_on": pd.Timestamp(p.delivered_on)}])
         # The batch record goes last: it is what marks the file as ingested.
         write_parquet(to_table(rec, BATCH_COLUMNS), _batch_path(paths, src.name, p.batch_id))
+        index.add(src.name, p.file, p.batch_id)
         results.append(batch)
     return results
 
@@ -186,27 +241,31 @@ def ingest_files(paths: Paths, source_name: str, files: list[Path], progress=Non
     group: list[_Pending] = []
     size = 0
     done = 0
+    index = LandingIndex(paths)
 
     def flush():
         nonlocal group, size, done
         if group:
-            results.extend(_land_group(paths, src, group))
+            results.extend(_land_group(paths, src, group, index))
             done += len(group)
             if progress:
                 progress(source_name, done, len(files))
         group, size = [], 0
 
-    for f in files:
-        item = _pending(paths, src, f)
-        if isinstance(item, BatchResult):
-            results.append(item)
-            done += 1
-            continue
-        group.append(item)
-        size += item.file.stat().st_size
-        if size >= GROUP_BYTES:
-            flush()
-    flush()
+    try:
+        for f in files:
+            item = _pending(paths, src, f, index)
+            if isinstance(item, BatchResult):
+                results.append(item)
+                done += 1
+                continue
+            group.append(item)
+            size += item.file.stat().st_size
+            if size >= GROUP_BYTES:
+                flush()
+        flush()
+    finally:
+        index.close()
     return results
 
 

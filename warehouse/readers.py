@@ -57,6 +57,19 @@ def _frame(rows: list[list[str | None]], columns: list[str], numbers: list[int])
     return df
 
 
+def _texts(values: list) -> list[str | None]:
+    """One field's delivered values as text, a column at a time (the same rule as ``_text``;
+    strings and numbers, nearly every value, take the fast path)."""
+    return [v if (c := v.__class__) is str and v.strip() else (str(v) if c is float or c is int else _text(v))
+            for v in values]
+
+
+def _columns_frame(columns: dict[str, list], numbers: list[int]) -> pd.DataFrame:
+    df = pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in columns.items()})
+    df.insert(0, "_row_number", pd.Series(numbers, dtype="int64"))
+    return df
+
+
 def read_csv(path: Path, src: Source) -> ReadResult:
     wanted = [f.name for f in src.fields]
     rows, numbers, bad = [], [], []
@@ -73,7 +86,6 @@ def read_csv(path: Path, src: Source) -> ReadResult:
             for n, row in enumerate(reader, start=1):
                 bad.append(Unreadable(n, f"file lacks required column(s): {', '.join(missing)}", ",".join(row)[:_MAX_RAW]))
             return ReadResult(_frame([], wanted, []), bad)
-        index = [header.index(w) if w in header else None for w in wanted]
         width = len(header)
         for n, row in enumerate(reader, start=1):
             if not row:
@@ -81,9 +93,13 @@ def read_csv(path: Path, src: Source) -> ReadResult:
             if len(row) != width:
                 bad.append(Unreadable(n, f"malformed CSV row: {len(row)} cells, header has {width}", ",".join(row)[:_MAX_RAW]))
                 continue
-            rows.append([(_text(row[i]) if i is not None else None) for i in index])
+            rows.append(row)
             numbers.append(n)
-    return ReadResult(_frame(rows, wanted, numbers), bad)
+    columns = {}
+    for w in wanted:
+        i = header.index(w) if w in header else None
+        columns[w] = _texts([r[i] for r in rows]) if i is not None else [None] * len(rows)
+    return ReadResult(_columns_frame(columns, numbers), bad)
 
 
 def _optional(src: Source, name: str) -> bool:
@@ -104,19 +120,23 @@ def _objects(items, wanted, bad):
 def read_jsonl(path: Path, src: Source) -> ReadResult:
     wanted = [f.name for f in src.fields]
     bad: list[Unreadable] = []
-    items = []
-    with open(path, "rb") as fh:
-        n = 0
-        for line in fh:
-            if not line.strip():
-                continue
-            n += 1
-            try:
-                items.append((n, orjson.loads(line)))
-            except orjson.JSONDecodeError as exc:
-                bad.append(Unreadable(n, f"malformed JSON line: {exc.args[0] if exc.args else exc}", line.decode("utf-8", "replace")[:_MAX_RAW].rstrip("\n")))
-    rows, numbers = _objects(items, wanted, bad)
-    return ReadResult(_frame(rows, wanted, numbers), bad)
+    objects, numbers = [], []
+    n = 0
+    for line in path.read_bytes().split(b"\n"):
+        if not line.strip():
+            continue
+        n += 1
+        try:
+            item = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            bad.append(Unreadable(n, f"malformed JSON line: {exc.args[0] if exc.args else exc}", line.decode("utf-8", "replace")[:_MAX_RAW].rstrip("\r")))
+            continue
+        if not isinstance(item, dict):
+            bad.append(Unreadable(n, "record is not a JSON object", (_text(item) or "")[:_MAX_RAW]))
+            continue
+        objects.append(item)
+        numbers.append(n)
+    return ReadResult(_columns_frame({w: _texts([o.get(w) for o in objects]) for w in wanted}, numbers), bad)
 
 
 def read_json_array(path: Path, src: Source) -> ReadResult:

@@ -2,35 +2,21 @@
 
 import csv
 import json
-import os
-import subprocess
-import sys
 from collections import Counter
-from pathlib import Path
 
 import duckdb
 import pytest
 
-from helpers import REPO, SHARED
+from helpers import SHARED, civic
 
 pytestmark = pytest.mark.slow
 
 
-def _civic(data_dir: Path, *args: str) -> str:
-    env = dict(os.environ, CIVIC_DATA_DIR=str(data_dir), DO_NOT_TRACK="1")
-    for var in ("CIVIC_WAREHOUSE_PATH", "CIVIC_SERVING_PATH", "DAGSTER_HOME"):
-        env.pop(var, None)
-    out = subprocess.run([sys.executable, "-m", "civic.cli", *args], cwd=REPO, env=env,
-                         capture_output=True, text=True, timeout=900)
-    assert out.returncode == 0, out.stderr[-5000:]
-    return out.stdout
 
 
 @pytest.fixture(scope="module")
-def city(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("e2e") / "data"
-    _civic(data_dir, "simulate", "--preset", "ci", "--seed", "7")
-    first = json.loads(_civic(data_dir, "pipeline", "run").strip().splitlines()[-1])
+def city(ci_city_run):
+    data_dir, first = ci_city_run
     truth = json.loads((data_dir / "ground_truth" / "expected_counts.json").read_text())
     return data_dir, truth, first
 
@@ -107,13 +93,13 @@ def test_snapshot_published_with_overview(city):
     snap.close()
 
 
-def test_running_again_changes_nothing(city):
-    data_dir, _, first = city
+def test_running_again_changes_nothing(city, ci_city_copy):
+    data_dir, first = ci_city_copy, city[2]
     con = duckdb.connect(str(data_dir / "warehouse" / "civic.duckdb"), read_only=True)
     before = con.execute("SELECT count(*), sum(tickets_issued) FROM marts.fct_daily_kpis").fetchone()
     batches = con.execute("SELECT count(*) FROM raw.ingest_batches").fetchone()[0]
     con.close()
-    second = json.loads(_civic(data_dir, "pipeline", "run").strip().splitlines()[-1])
+    second = json.loads(civic(data_dir, "pipeline", "run").strip().splitlines()[-1])
     assert second["ingest"]["rows_in"] == 0 and first["ingest"]["rows_in"] > 0
     con = duckdb.connect(str(data_dir / "warehouse" / "civic.duckdb"), read_only=True)
     assert con.execute("SELECT count(*) FROM raw.ingest_batches").fetchone()[0] == batches
@@ -121,13 +107,13 @@ def test_running_again_changes_nothing(city):
     con.close()
 
 
-def test_imported_toronto_tickets_reach_the_marts(city):
+def test_imported_toronto_tickets_reach_the_marts(ci_city_copy):
     """The real legacy extract lands beside the demo city and the marts count it too."""
-    data_dir = city[0]
+    data_dir = ci_city_copy
     files = [SHARED / "data" / "toronto_parking_tickets" / f for f in ("tickets_monday.csv", "tickets_tuesday.csv")]
     if not files[0].exists():
         pytest.skip("../shared data not present")
-    result = json.loads(_civic(data_dir, "import", "toronto-tickets", *map(str, files)))
+    result = json.loads(civic(data_dir, "import", "toronto-tickets", *map(str, files)))
     per_day = Counter()
     for f in files:
         with open(f, newline="") as fh:

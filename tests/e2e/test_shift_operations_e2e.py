@@ -3,15 +3,10 @@ operations marts against the simulator's ground truth (the read, ticket and epis
 truth files, world.json) and the delivered extracts."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import duckdb
 import pytest
 
-from helpers import REPO
 
 pytestmark = pytest.mark.slow
 
@@ -20,22 +15,11 @@ NEW_MARTS = {"fct_officer_shifts", "fct_officer_shift_comparisons", "fct_officer
              "fct_pricing_changes"}
 
 
-def _civic(data_dir: Path, *args: str) -> str:
-    env = dict(os.environ, CIVIC_DATA_DIR=str(data_dir), DO_NOT_TRACK="1")
-    for var in ("CIVIC_WAREHOUSE_PATH", "CIVIC_SERVING_PATH", "DAGSTER_HOME"):
-        env.pop(var, None)
-    out = subprocess.run([sys.executable, "-m", "civic.cli", *args], cwd=REPO, env=env,
-                         capture_output=True, text=True, timeout=900)
-    assert out.returncode == 0, out.stderr[-5000:]
-    return out.stdout
 
 
 @pytest.fixture(scope="module")
-def city(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("e2e_shifts") / "data"
-    _civic(data_dir, "simulate", "--preset", "ci", "--seed", "7")
-    _civic(data_dir, "pipeline", "run")
-    return data_dir
+def city(ci_city):
+    return ci_city
 
 
 @pytest.fixture(scope="module")

@@ -22,21 +22,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from helpers import REPO
+from helpers import REPO, civic
 
 pytestmark = pytest.mark.slow
 
 OPEN_NOTICE_STATUSES = {"reminder_sent", "demand_sent", "plate_denied"}
 
 
-def _civic(data_dir: Path, *args: str) -> str:
-    env = dict(os.environ, CIVIC_DATA_DIR=str(data_dir), DO_NOT_TRACK="1")
-    for var in ("CIVIC_WAREHOUSE_PATH", "CIVIC_SERVING_PATH", "DAGSTER_HOME", "CIVIC_MTO_LEDGER_PATH"):
-        env.pop(var, None)
-    out = subprocess.run([sys.executable, "-m", "civic.cli", *args], cwd=REPO, env=env,
-                         capture_output=True, text=True, timeout=900)
-    assert out.returncode == 0, out.stderr[-5000:]
-    return out.stdout
 
 
 def _truth_rows(data_dir: Path, source: str) -> list[dict]:
@@ -55,11 +47,9 @@ def _truth_rows(data_dir: Path, source: str) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def city(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("tickets") / "data"
-    _civic(data_dir, "simulate", "--preset", "ci", "--seed", "7")
-    _civic(data_dir, "pipeline", "run")
-    return data_dir
+def city(ci_city_copy):
+    # a copy: the MTO look-up test writes its ledger into the data directory
+    return ci_city_copy
 
 
 @pytest.fixture(scope="module")
@@ -194,7 +184,7 @@ def test_mto_batch_asks_for_open_mailed_ontario_tickets_once(city, snap, tmp_pat
         "SELECT l.ticket_id FROM marts.fct_ticket_lifecycle l JOIN marts.fct_tickets t USING (ticket_id) "
         "WHERE t.issue_method = 'mail' AND t.province = 'ON' AND NOT l.is_closed").fetchall()}
     assert expected, "the ci city mails some tickets"
-    first = json.loads(_civic(city, "mto", "lookup-batch", "--out", str(tmp_path / "b1.txt")).strip().splitlines()[-1])
+    first = json.loads(civic(city, "mto", "lookup-batch", "--out", str(tmp_path / "b1.txt")).strip().splitlines()[-1])
     from warehouse.mto import parse_batch
 
     sent = parse_batch((tmp_path / "b1.txt").read_text())
@@ -202,7 +192,7 @@ def test_mto_batch_asks_for_open_mailed_ontario_tickets_once(city, snap, tmp_pat
     assert first["records"] == len(expected)
     plates = {t["ticket_number"]: re.sub(r"[^A-Z0-9]", "", t["plate"].upper()) for t in _truth_rows(city, "handheld_tickets")}
     assert all(r["plate"] == plates[r["ticket_number"]] for r in sent["records"])
-    second = json.loads(_civic(city, "mto", "lookup-batch", "--out", str(tmp_path / "b2.txt")).strip().splitlines()[-1])
+    second = json.loads(civic(city, "mto", "lookup-batch", "--out", str(tmp_path / "b2.txt")).strip().splitlines()[-1])
     assert second["records"] == 0 and second["skipped"]["already_requested"] == len(expected)
     # the plates came from the lake: no plate in clear anywhere in the snapshot
     assert snap.execute("SELECT count(*) FROM information_schema.columns WHERE column_name = 'plate'").fetchone()[0] == 0

@@ -6,7 +6,9 @@ from helpers import deliver
 from data_contracts.sources import SOURCES
 from warehouse.config import paths
 from warehouse.duck import connect_warehouse, publish_snapshot, refresh_raw_relations
-from warehouse.ingest import ingest_files, landing_files
+import os
+
+from warehouse.ingest import LandingIndex, ingest_files, landing_files, unlanded_files
 
 PAYMENTS = ("payment_id,ticket_number,paid_at,amount,channel,reference\n"
             "P1,T1,2026-10-30T10:00:00-04:00,30.00,online,abc\n"
@@ -33,6 +35,30 @@ def test_redelivering_the_same_file_changes_nothing(data_dir):
     assert con.execute("SELECT count(*) FROM raw.ticket_payments").fetchone()[0] == 1
     assert con.execute("SELECT count(*) FROM raw.quarantine").fetchone()[0] == 1
     assert con.execute("SELECT rows_in, landed, quarantined FROM raw.ingest_batches").fetchall() == [(2, 1, 1)]
+
+
+def test_landing_index_finds_new_files_without_hashing_and_is_only_a_cache(data_dir):
+    p = paths()
+    first = deliver(data_dir, "ticket_payments", "ticket_payments_2026-10-30.csv", PAYMENTS)
+    assert unlanded_files(p, "ticket_payments") == [first]
+    ingest_files(p, "ticket_payments", landing_files(p, "ticket_payments"))
+    assert unlanded_files(p, "ticket_payments") == []
+    new = deliver(data_dir, "ticket_payments", "ticket_payments_2026-10-31.csv", PAYMENTS.replace("P1,", "P3,"))
+    assert unlanded_files(p, "ticket_payments") == [new]
+    # A file touched after landing is hashed again, recognised, and indexed anew.
+    st = first.stat()
+    os.utime(first, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    assert first in unlanded_files(p, "ticket_payments")
+    results = ingest_files(p, "ticket_payments", landing_files(p, "ticket_payments"))
+    assert [r.skipped for r in results] == [True, False]
+    assert unlanded_files(p, "ticket_payments") == []
+    # Without the index every file is hashed again and nothing lands twice.
+    (p.batches / "_landing_index.sqlite").unlink()
+    results = ingest_files(p, "ticket_payments", landing_files(p, "ticket_payments"))
+    assert [r.skipped for r in results] == [True, True]
+    index = LandingIndex(p)
+    assert index.batch_of("ticket_payments", new) == results[1].batch_id
+    index.close()
 
 
 def test_raw_relations_exist_and_are_typed_before_any_delivery(data_dir):
