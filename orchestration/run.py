@@ -31,10 +31,11 @@ def prepare_dagster_home() -> Path:
 
 
 def delivery_window() -> tuple[str, str] | None:
-    from warehouse.ingest import delivery_date, landing_files
+    """The delivery days of the landing files not landed yet (None: nothing new)."""
+    from warehouse.ingest import delivery_date, unlanded_files
 
     p = paths()
-    days = [delivery_date(f) for name in SOURCES for f in landing_files(p, name)]
+    days = [delivery_date(f) for name in SOURCES for f in unlanded_files(p, name)]
     return (min(days).isoformat(), max(days).isoformat()) if days else None
 
 
@@ -87,7 +88,8 @@ def _run_pipeline(log) -> dict:
         log(f"      landed {totals['landed']:,} rows, quarantined {totals['quarantined']:,} "
             f"({time.perf_counter() - t0:.1f} s)")
     else:
-        log("[1/2] no landing files: nothing to land")
+        out["ingest"] = {"rows_in": 0, "landed": 0, "quarantined": 0}
+        log("[1/2] no new landing files: nothing to land")
     t1 = time.perf_counter()
     log("[2/2] dbt build and serving snapshot")
     # Everything downstream of landing except the privacy purge, which runs on its schedule
