@@ -559,3 +559,53 @@ def pricing_changes(zone_id: str | None = None, path: Path | None = None) -> pd.
         "ORDER BY effective_at DESC, zone_id, blockface_id",
         params, path=path,
     )
+
+
+# --------------------------------------------------------------------------- #
+# Officer review queue (enforcement.enf_review_queue: plates in clear, for officers)
+# --------------------------------------------------------------------------- #
+
+REVIEW_QUEUE_COLUMNS = (
+    "read_id, plate, province, captured_at, captured_date, lat, lon, confidence, image_ref, camera_id, "
+    "unit_id, detected_by_officer_id, blockface_id, zone_id, street, side, street_address, violation_type, "
+    "violation_types, bylaw_code, fine_amount, reason, reasons, is_scofflaw, scofflaw_unpaid_tickets, "
+    "scofflaw_unpaid_total, first_read_at, last_read_at, minutes_since_first_read, time_limit_minutes"
+)
+
+
+def review_queue(
+    start: Any = None, end: Any = None, zone_id: str | None = None, violation_type: str | None = None,
+    path: Path | None = None,
+) -> pd.DataFrame:
+    """Detections awaiting review (``enforcement.enf_review_queue``) in a range of local
+    capture days, optionally one zone / violation type; oldest first. Decisions made in the
+    ops database since the snapshot are not taken out here (the page does that)."""
+    where, params = _where([("zone_id = ?", zone_id), ("violation_type = ?", violation_type)],
+                           "captured_date", start, end)
+    return query(
+        f"SELECT {REVIEW_QUEUE_COLUMNS} FROM enforcement.enf_review_queue {where} ORDER BY captured_at, read_id",
+        params, path=path,
+    )
+
+
+def review_queue_options(path: Path | None = None) -> dict[str, Any]:
+    """What the queue's filters offer: zones, violation types, first and last capture day."""
+    df = query(
+        "SELECT list(DISTINCT zone_id ORDER BY zone_id) FILTER (WHERE zone_id IS NOT NULL) AS zones, "
+        "list(DISTINCT violation_type ORDER BY violation_type) AS violation_types, "
+        "min(captured_date) AS lo, max(captured_date) AS hi FROM enforcement.enf_review_queue",
+        path=path,
+    )
+    row = df.iloc[0]
+    return {"zones": [str(z) for z in (row["zones"] if row["zones"] is not None else [])],
+            "violation_types": [str(v) for v in (row["violation_types"] if row["violation_types"] is not None else [])],
+            "start": None if _isna(row["lo"]) else row["lo"], "end": None if _isna(row["hi"]) else row["hi"]}
+
+
+def parking_officers(path: Path | None = None) -> pd.DataFrame:
+    """Active parking officers (``marts.dim_officers``): officer_id, badge_number."""
+    return query(
+        "SELECT officer_id, badge_number FROM marts.dim_officers "
+        "WHERE unit = 'parking' AND is_active AND NOT is_unknown ORDER BY badge_number, officer_id",
+        path=path,
+    )

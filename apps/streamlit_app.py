@@ -38,6 +38,7 @@ PAGES: dict[str, list[st.Page]] = {
     "Parking": [
         page("shift_analytics.py", "Shift analytics", ":material/badge:"),
         page("operations.py", "Operations", ":material/local_parking:"),
+        page("review_queue.py", "Review queue", ":material/fact_check:"),
     ],
     "Pipeline": [
         page("data_status.py", "Data status", ":material/database:"),

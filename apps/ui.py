@@ -141,6 +141,29 @@ def load_snapshot_info() -> dict[str, Any] | None:
         return None
 
 
+def page_header(title: str) -> dict[str, Any] | None:
+    """A page's title, a stop with a message when no snapshot is published, and the
+    "data as of" caption; returns the snapshot's info."""
+    st.header(title, anchor=False)
+    require_snapshot()
+    info = load_snapshot_info()
+    snapshot_caption(info)
+    return info
+
+
+def read_or_stop(read: Any, what: str, *args: Any, **kwargs: Any) -> Any:
+    """``read(*args, **kwargs)`` from the snapshot; when it is missing or cannot be read,
+    the message saying so and a stop of the page."""
+    try:
+        return read(*args, **kwargs)
+    except serving.SnapshotMissing:
+        show_no_data()
+        st.stop()
+    except serving.SnapshotError as exc:
+        show_snapshot_error(exc, what)
+        st.stop()
+
+
 def caption_text(info: dict[str, Any] | None) -> str:
     info = info or {}
     return (

@@ -198,6 +198,20 @@ _register(Source(
     key=("decision_id",), event_time="decided_at",
 ))
 
+_register(Source(
+    "review_decisions", "csv", "Officer review queue (ops database export)",
+    (
+        F("read_id"), F("decision", allowed=("confirmed", "rejected")),
+        F("reason", required=False,
+          allowed=("misread_plate", "valid_payment_or_permit", "vehicle_not_parked", "signage_issue", "other")),
+        F("reason_note", required=False), F("officer_id"), F("decided_at", "timestamp"),
+        F("issue_method", required=False, allowed=("windshield", "mail")), F("ticket_number", required=False),
+    ),
+    key=("read_id",), event_time="decided_at",
+    description="An officer's decision on one ALPR detection, exported from the ops database "
+                "(warehouse/ops.py); a confirmed one's ticket arrives as a handheld ticket.",
+))
+
 # --- Bylaw ---------------------------------------------------------------------------
 
 _register(Source(

@@ -27,16 +27,30 @@ def prepare_dagster_home() -> Path:
     if not cfg.exists():
         cfg.write_text(DAGSTER_YAML)
     os.environ["DAGSTER_HOME"] = str(home)
+    # One "planned" event per asset for a range run instead of one per day: a year's first
+    # load is 365 days x 23 sources, and every event is a SQLite write (Dagster's own switch).
+    os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "true")
     return home
 
 
-def delivery_window() -> tuple[str, str] | None:
-    """The delivery days of the landing files not landed yet (None: nothing new)."""
+# Dagster logs every event at DEBUG; the per-partition events of a year's load are
+# thousands of lines. INFO keeps the assets' progress messages.
+RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+
+
+def delivery_windows() -> dict[tuple[str, str], list[str]]:
+    """The sources with landing files not landed yet, grouped by the first and last delivery
+    day of those files: one ranged run per group, so a source with one new file is not run
+    (and recorded by Dagster) over every day of the others'."""
     from warehouse.ingest import delivery_date, unlanded_files
 
     p = paths()
-    days = [delivery_date(f) for name in SOURCES for f in unlanded_files(p, name)]
-    return (min(days).isoformat(), max(days).isoformat()) if days else None
+    groups: dict[tuple[str, str], list[str]] = {}
+    for name in SOURCES:
+        days = [delivery_date(f) for f in unlanded_files(p, name)]
+        if days:
+            groups.setdefault((min(days).isoformat(), max(days).isoformat()), []).append(name)
+    return groups
 
 
 @contextlib.contextmanager
@@ -55,7 +69,7 @@ def _stdout_to_stderr():
 
 
 def run_pipeline(log=lambda m: print(m, file=sys.stderr, flush=True)) -> dict:
-    """Land every delivered file, build the dbt models, publish the serving snapshot."""
+    """Export the ops database to landing, land every delivered file, build the dbt models, publish the serving snapshot."""
     with _stdout_to_stderr():
         return _run_pipeline(log)
 
@@ -65,38 +79,49 @@ def _run_pipeline(log) -> dict:
     import dagster as dg
 
     from orchestration.definitions import all_assets, defs
+    from orchestration.ops_export import ops_review_export
 
     resources = {"dbt": defs.resources["dbt"]}
     instance = dg.DagsterInstance.get()
     out: dict = {"dagster_home": os.environ["DAGSTER_HOME"]}
-    window = delivery_window()
     t0 = time.perf_counter()
-    if window:
-        log(f"[1/2] landing files delivered {window[0]}..{window[1]} ({len(SOURCES)} sources)")
+    # The ops database is a source like any other: what officers decided since the last run
+    # becomes landing files first, so this run lands and builds it.
+    log("[1/3] exporting review decisions and tickets from the ops database")
+    res = dg.materialize(all_assets, selection=[ops_review_export.key], instance=instance, resources=resources,
+                         run_config=RUN_CONFIG)
+    md = res.get_asset_materialization_events()[0].materialization.metadata
+    out["ops_export"] = {k: int(md[k].value) for k in ("review_decisions", "review_tickets")}
+    log(f"      {out['ops_export']['review_decisions']} decision(s), {out['ops_export']['review_tickets']} ticket(s)")
+    windows = delivery_windows()
+    totals = {"rows_in": 0, "landed": 0, "quarantined": 0}
+    out["ingest_run_ids"] = []
+    if not windows:
+        log("[2/3] no new landing files: nothing to land")
+    for (start, end), names in sorted(windows.items()):
+        log(f"[2/3] landing {len(names)} source(s) with files delivered {start}..{end}: {', '.join(names)}")
         res = dg.materialize(
-            all_assets, selection=dg.AssetSelection.groups("landing"), instance=instance, resources=resources,
-            tags={"dagster/asset_partition_range_start": window[0], "dagster/asset_partition_range_end": window[1]},
+            all_assets, selection=[dg.AssetKey(["raw", n]) for n in names], instance=instance, resources=resources,
+            run_config=RUN_CONFIG,
+            tags={"dagster/asset_partition_range_start": start, "dagster/asset_partition_range_end": end},
         )
-        out["ingest_run_id"] = res.run_id
-        totals = {"rows_in": 0, "landed": 0, "quarantined": 0}
+        out["ingest_run_ids"].append(res.run_id)
         # A range run records one materialization per partition, all with the run's metadata.
         per_asset = {m.asset_key: m.materialization.metadata for m in res.get_asset_materialization_events()}
         for md in per_asset.values():
             for k in totals:
                 totals[k] += int(md[k].value) if k in md else 0
-        out["ingest"] = totals
+    out["ingest"] = totals
+    if windows:
         log(f"      landed {totals['landed']:,} rows, quarantined {totals['quarantined']:,} "
             f"({time.perf_counter() - t0:.1f} s)")
-    else:
-        out["ingest"] = {"rows_in": 0, "landed": 0, "quarantined": 0}
-        log("[1/2] no new landing files: nothing to land")
     t1 = time.perf_counter()
-    log("[2/2] dbt build and serving snapshot")
+    log("[3/3] dbt build and serving snapshot")
     # Everything downstream of landing except the privacy purge, which runs on its schedule
     # (orchestration/privacy.py): a pipeline run never deletes reads.
     res = dg.materialize(all_assets, selection=dg.AssetSelection.groups("landing").downstream()
                          - dg.AssetSelection.groups("landing") - dg.AssetSelection.groups("privacy"),
-                         instance=instance, resources=resources)
+                         instance=instance, resources=resources, run_config=RUN_CONFIG)
     out["transform_run_id"] = res.run_id
     out["seconds"] = round(time.perf_counter() - t0, 1)
     log(f"      done ({time.perf_counter() - t1:.1f} s); snapshot at {paths().serving_db}")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import uuid
 from datetime import datetime, timezone
-from pathlib import Path
 
 import duckdb
 
@@ -65,7 +64,9 @@ def refresh_raw_relations(con: duckdb.DuckDBPyConnection, paths: Paths) -> list[
 
 # Schemas copied into the serving snapshot: `marts` (analytics) and `enforcement`
 # (operational extracts for the `civic` commands: MTO look-ups, the live check; the
-# analytics apps never read it). Both carry plate pseudonyms only, never plates in clear.
+# analytics apps never read it). Both carry plate pseudonyms only, never plates in clear,
+# except enforcement.enf_review_queue: recent undecided detections for the officers' review
+# queue page, which must show the plate (dbt_project/models/enforcement/_review_queue.yml).
 PUBLISHED_SCHEMAS: tuple[str, ...] = ("marts", "enforcement")
 
 

@@ -183,10 +183,7 @@ def render_freshness(freshness: pd.DataFrame, info: dict[str, Any] | None) -> No
 
 
 def main() -> None:
-    st.header("Data status", anchor=False)
-    ui.require_snapshot()
-    info = ui.load_snapshot_info()
-    ui.snapshot_caption(info)
+    info = ui.page_header("Data status")
     render_snapshot(info)
     try:
         freshness = serving.source_freshness()

@@ -270,18 +270,8 @@ def render_pricing(zone, info) -> None:
 
 
 def main() -> None:
-    st.header("Operations", anchor=False)
-    ui.require_snapshot()
-    info = ui.load_snapshot_info()
-    ui.snapshot_caption(info)
-    try:
-        lo, hi = serving.operations_date_bounds()
-    except serving.SnapshotMissing:
-        ui.show_no_data()
-        st.stop()
-    except serving.SnapshotError as exc:
-        ui.show_snapshot_error(exc, "the operations marts")
-        st.stop()
+    info = ui.page_header("Operations")
+    lo, hi = ui.read_or_stop(serving.operations_date_bounds, "the operations marts")
     if lo is None:
         st.info("No operations data in this snapshot yet.")
         render_pricing(None, info)

@@ -292,9 +292,7 @@ def render_activity_feed() -> None:
 
 
 def main() -> None:
-    st.header("Overview", anchor=False)
-    ui.require_snapshot()
-    ui.snapshot_caption(ui.load_snapshot_info())
+    ui.page_header("Overview")
 
     try:
         daily: pd.DataFrame | None = serving.daily_kpis(days=CHART_DAYS)

@@ -305,18 +305,8 @@ def render_mode_comparison(shifts: pd.DataFrame, start, end, officer, zone, info
 
 
 def main() -> None:
-    st.header("Shift analytics", anchor=False)
-    ui.require_snapshot()
-    info = ui.load_snapshot_info()
-    ui.snapshot_caption(info)
-    try:
-        lo, hi = serving.shift_date_bounds()
-    except serving.SnapshotMissing:
-        ui.show_no_data()
-        st.stop()
-    except serving.SnapshotError as exc:
-        ui.show_snapshot_error(exc, "the shift analytics")
-        st.stop()
+    info = ui.page_header("Shift analytics")
+    lo, hi = ui.read_or_stop(serving.shift_date_bounds, "the shift analytics")
     if lo is None:
         st.info("No parking-enforcement shifts in this snapshot yet.")
         st.stop()

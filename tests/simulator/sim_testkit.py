@@ -16,8 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from data_contracts.sources import SOURCES, Source
+from simulator.core import REFERENCE_SOURCES
+from simulator.delivery import SIMULATED_EVENT_SOURCES
 
 KITCHENER_BBOX = (-80.60, 43.38, -80.38, 43.52)  # lon_min, lat_min, lon_max, lat_max
+# What the simulator delivers; the other sources come from imports (toronto_tickets) or the
+# ops database (review_decisions).
+SIMULATED_SOURCES = (*SIMULATED_EVENT_SOURCES, *REFERENCE_SOURCES)
 _OFFSET = re.compile(r"(Z|[+-]\d\d:\d\d)$")
 
 

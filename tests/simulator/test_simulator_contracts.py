@@ -8,9 +8,9 @@ import json
 import pytest
 
 from data_contracts.sources import SOURCES
-from sim_testkit import read_rows, violations
+from sim_testkit import SIMULATED_SOURCES, read_rows, violations
 
-SIMULATED = [s for s in SOURCES if s != "toronto_tickets"]
+SIMULATED = list(SIMULATED_SOURCES)
 EVENT_SOURCES = [s for s in SIMULATED if SOURCES[s].event_time is not None]
 
 

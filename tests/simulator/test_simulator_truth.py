@@ -11,7 +11,7 @@ import pytest
 from shapely.geometry import Point, shape
 
 from data_contracts.sources import SOURCES
-from sim_testkit import KITCHENER_BBOX, read_rows, to_utc
+from sim_testkit import KITCHENER_BBOX, SIMULATED_SOURCES, read_rows, to_utc
 
 
 @pytest.fixture(scope="module")
@@ -19,8 +19,7 @@ def valid(ci_world, ground):
     def load(s):
         return [r.record for r in read_rows(ci_world, s)
                 if (r.file, r.row_number) not in ground["defects"] and (r.file, r.row_number) not in ground["dups"]]
-    names = [s for s in SOURCES if s != "toronto_tickets"]
-    return {s: load(s) for s in names}
+    return {s: load(s) for s in SIMULATED_SOURCES}
 
 
 @pytest.fixture(scope="module")

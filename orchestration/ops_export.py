@@ -1,0 +1,36 @@
+"""The ops database as a source: export new review decisions and tickets to landing files
+(thin wiring around warehouse/ops.py). `civic pipeline run` runs it first; under `civic
+serve` its schedule runs it and the landing sensor ingests what it wrote."""
+
+import dagster as dg
+
+from warehouse.ops import export_to_landing
+
+OPS_GROUP = "ops"
+
+
+@dg.asset(
+    key="ops_review_export",
+    group_name=OPS_GROUP,
+    kinds={"sql", "python"},
+    description="Writes review decisions and review tickets not exported yet from the ops database "
+                "(CIVIC_OPS_DB_URL, default SQLite at ops/ops.sqlite) to landing/review_decisions/ and "
+                "landing/handheld_tickets/review_tickets_*.csv; each row is exported once.",
+)
+def ops_review_export(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    result = export_to_landing()
+    for name, r in result.items():
+        context.log.info(f"{name}: {r['rows']} row(s) -> {r['file'] or 'nothing new'}")
+    return dg.MaterializeResult(metadata={
+        "review_decisions": result["review_decisions"]["rows"],
+        "review_tickets": result["handheld_tickets"]["rows"],
+        "files": dg.MetadataValue.json([r["file"] for r in result.values() if r["file"]]),
+    })
+
+
+ops_export_job = dg.define_asset_job("ops_review_export_job", selection=[ops_review_export],
+                                     description="Export officer review decisions and tickets to landing.")
+ops_export_schedule = dg.ScheduleDefinition(
+    name="ops_review_export_schedule", job=ops_export_job, cron_schedule="*/15 * * * *",
+    execution_timezone="America/Toronto", default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Every 15 minutes; the landing sensor ingests the files it writes.")
