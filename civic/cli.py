@@ -49,6 +49,18 @@ def _mto_lookup_batch(args) -> int:
     return 0
 
 
+def _mto_import_responses(args) -> int:
+    from warehouse.mto_responses import import_responses
+
+    try:
+        result = import_responses(args.file)
+    except (OSError, ValueError) as e:
+        print(f"civic mto import-responses: {e}", file=sys.stderr)
+        return 2
+    print(json.dumps(result))
+    return 0
+
+
 def _alpr_check(args) -> int:
     from enforcement.live import SnapshotMissing, check_read
 
@@ -105,6 +117,11 @@ def main(argv: list[str] | None = None) -> int:
     mlb.add_argument("--out", required=True, help="the batch file to write (never overwritten)")
     mlb.add_argument("--authorized-user", help="MTO requester code, 4 characters (default $CIVIC_MTO_AUTHORIZED_USER or DEMO)")
     mlb.set_defaults(func=_mto_lookup_batch)
+    mir = mto_sub.add_parser(
+        "import-responses", help="store the owners in an MTO look-up response file in the ops database "
+                                 "(warehouse/mto_responses.py)")
+    mir.add_argument("file", help="the MTO response file (PKRA/PKRD records)")
+    mir.set_defaults(func=_mto_import_responses)
 
     alpr = sub.add_parser("alpr", help="ALPR: check a plate read against the violation rules")
     alpr_sub = alpr.add_subparsers(dest="alpr_command", required=True)

@@ -1,8 +1,14 @@
-"""Privacy: the daily purge of non-hit ALPR reads (thin wiring around warehouse/retention.py)."""
+"""Privacy: the daily purges (thin wiring around warehouse/retention.py and warehouse/mto_responses.py):
+non-hit ALPR reads past the retention window, and MTO owner records of settled tickets.
+
+Neither is part of `civic pipeline run` (orchestration/run.py leaves out the "privacy" group):
+deleting is the schedule's job, on its own and audited, not a side effect of a rebuild.
+"""
 
 import dagster as dg
 
 from warehouse.config import paths
+from warehouse.mto_responses import purge_settled_owner_records as purge_owner_records
 from warehouse.retention import purge_non_hit_reads as purge
 
 PRIVACY_GROUP = "privacy"
@@ -38,3 +44,33 @@ purge_schedule = dg.ScheduleDefinition(
     name="purge_non_hit_reads_schedule", job=purge_job, cron_schedule="30 3 * * *",
     execution_timezone="America/Toronto", default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Every day at 03:30 local time.")
+
+
+@dg.asset(
+    key="purge_settled_owner_records",
+    group_name=PRIVACY_GROUP,
+    deps=[dg.AssetKey("serving_snapshot")],
+    kinds={"sql", "python"},
+    description="Deletes the MTO owner records (ops database, mto_owner_records) of tickets that the serving "
+                "snapshot's marts.fct_ticket_lifecycle shows paid, cancelled or written off, and writes an audit "
+                "record (ticket numbers, never owner data) to lake/_audit/mto_owner_purge/. Runs daily "
+                "(purge_settled_owner_records_schedule); never part of `civic pipeline run`.",
+)
+def purge_settled_owner_records(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    result = purge_owner_records(run_id=context.run_id)
+    if result["skipped"]:
+        context.log.warning(f"owner-record purge skipped: {result['skipped']}")
+    return dg.MaterializeResult(metadata={
+        "records_purged": result["records_purged"], "records_kept": result["records_kept"],
+        "purged_by_status": dg.MetadataValue.json(result["by_status"]), "skipped": str(result["skipped"]),
+        "audit_file": str(result["audit_file"]),
+    })
+
+
+owner_purge_job = dg.define_asset_job(
+    "purge_settled_owner_records_job", selection=[purge_settled_owner_records],
+    description="The MTO owner-data purge (owner records of paid, cancelled and written-off tickets).")
+owner_purge_schedule = dg.ScheduleDefinition(
+    name="purge_settled_owner_records_schedule", job=owner_purge_job, cron_schedule="45 3 * * *",
+    execution_timezone="America/Toronto", default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Every day at 03:45 local time, after the read purge.")

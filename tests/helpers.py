@@ -29,6 +29,21 @@ def civic(data_dir: Path, *args: str, timeout: int = 1200) -> str:
     return out.stdout
 
 
+def run_dbt(warehouse: Path, work: Path, *args: str, salt: str | None = None, timeout: int = 1200) -> str:
+    """Run dbt on a warehouse file, as the pipeline's dbt would (its profile), with private
+    target and log folders; dbt's output. ``salt``: CIVIC_PLATE_SALT for the run."""
+    env = {**os.environ, "DO_NOT_TRACK": "1", "CIVIC_WAREHOUSE_PATH": str(warehouse)}
+    if salt is not None:
+        env["CIVIC_PLATE_SALT"] = salt
+    project = REPO / "dbt_project"
+    cmd = [sys.executable, "-c", "from dbt.cli.main import cli; cli()", *args,
+           "--project-dir", str(project), "--profiles-dir", str(project),
+           "--target-path", str(work / "target"), "--log-path", str(work / "logs")]
+    proc = subprocess.run(cmd, env=env, cwd=project, capture_output=True, text=True, timeout=timeout)
+    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
+    return proc.stdout
+
+
 def copy_data_dir(src: Path, dest: Path) -> Path:
     """A private copy of a whole data directory (for tests that change it), its warehouse's
     raw views pointed at the copy's lake."""

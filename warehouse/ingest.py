@@ -8,19 +8,24 @@ Counts reconcile per batch: rows_in = landed + quarantined.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
 import re
 import sqlite3
-from dataclasses import asdict, dataclass
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from data_contracts.sources import CITY_TZ, Source, source
 from data_contracts.validate import split
 from warehouse.config import Paths
-from warehouse.lake import BATCH_COLUMNS, QUARANTINE_COLUMNS, landed_columns, to_table, write_parquet
+from warehouse.lake import BATCH_COLUMNS, QUARANTINE_COLUMNS, arrow_schema, landed_columns, to_table, write_parquet
 from warehouse.readers import read_file, record_json
 
 _DATED = re.compile(r"(\d{4}-\d{2}-\d{2})\.[A-Za-z0-9]+$")
@@ -79,7 +84,8 @@ def _batch_path(paths: Paths, source_name: str, batch_id: str) -> Path:
 
 
 def _event_days(src: Source, typed: pd.DataFrame, delivered_on: date) -> pd.Series:
-    if src.event_time is None or typed.empty:
+    """The lake day partition of each row (see Source.lake_day)."""
+    if src.event_time is None or src.lake_day == "delivery" or typed.empty:
         return pd.Series([delivered_on] * len(typed), index=typed.index, dtype=object)
     col = typed[src.event_time]
     if isinstance(col.dtype, pd.DatetimeTZDtype):
@@ -127,9 +133,12 @@ class LandingIndex:
         return [f for f in files if self._key(f) not in known]
 
     def add(self, source_name: str, file: Path, batch_id: str) -> None:
-        with self.con:
-            self.con.execute("INSERT OR REPLACE INTO landed_files VALUES (?, ?, ?, ?, ?)",
-                             (source_name, *self._key(file), batch_id))
+        self.add_many(source_name, [(file, batch_id)])
+
+    def add_many(self, source_name: str, landed: list[tuple[Path, str]]) -> None:
+        with self.con:  # one transaction (one disk sync) for a whole group of files
+            self.con.executemany("INSERT OR REPLACE INTO landed_files VALUES (?, ?, ?, ?, ?)",
+                                 [(source_name, *self._key(f), b) for f, b in landed])
 
     def close(self) -> None:
         self.con.close()
@@ -167,61 +176,79 @@ def _pending(paths: Paths, src: Source, file: Path, index: LandingIndex) -> _Pen
 
 
 def _land_group(paths: Paths, src: Source, group: list[_Pending], index: LandingIndex) -> list[BatchResult]:
-    """Read several files, validate them in one suite run, then write each file's batch."""
+    """Read several files, validate them in one suite run, then write each file's batch.
+
+    The group's landed rows become one Arrow table (lineage columns included), sorted by file
+    and lake day, and each file's day is written as a zero-copy slice of it: the per-file
+    cost is the Parquet write, not pandas bookkeeping (a year is ~7,000 small files)."""
     now = datetime.now(timezone.utc)
     reads = [read_file(p.file, src) for p in group]
-    frames = []
-    for i, r in enumerate(reads):
-        frames.append(r.records.assign(_file_idx=i))
-    records = pd.concat(frames, ignore_index=True)
+    records = pd.concat([r.records.assign(_file_idx=i) for i, r in enumerate(reads)], ignore_index=True)
     records.insert(0, "_rid", range(len(records)))
-    landed_all, rejected_all = split(src, records)
+    landed, rejected = split(src, records)
     field_names = [c for c in reads[0].records.columns if c != "_row_number"]
-    cols = landed_columns(src)
+
+    # Lineage and lake day of every landed row, from its file.
+    file_idx = landed["_file_idx"].to_numpy()
+    delivered = [p.delivered_on for p in group]
+    landed["_batch_id"] = np.array([p.batch_id for p in group], dtype=object)[file_idx]
+    landed["_source_file"] = np.array([p.file.name for p in group], dtype=object)[file_idx]
+    landed["_delivered_on"] = pd.to_datetime(pd.Series([delivered[i] for i in file_idx], dtype=object, index=landed.index))
+    landed["_landed_at"] = pd.Timestamp(now)
+    if src.format == "geojson":
+        for c in ("_centroid_lat", "_centroid_lon"):
+            landed[c] = pd.to_numeric(landed[c])
+    if src.event_time is None or src.lake_day == "delivery":
+        days = pd.Series([delivered[i] for i in file_idx], dtype=object, index=landed.index)
+    else:
+        days = _event_days(src, landed, delivered[0])
+    order = np.lexsort((days.map(date.toordinal).to_numpy(dtype="int64") if len(days) else np.array([], "int64"), file_idx))
+    table = to_table(landed, landed_columns(src)).take(pa.array(order, type=pa.int64()))
+    keys = list(zip(file_idx[order], days.to_numpy()[order]))
+    slices: dict[int, list[tuple[date, int, int]]] = {}
+    start = 0
+    for k in range(1, len(keys) + 1):
+        if k == len(keys) or keys[k] != keys[start]:
+            slices.setdefault(int(keys[start][0]), []).append((keys[start][1], start, k - start))
+            start = k
+
+    rejected_by_file = dict(tuple(rejected.groupby("_file_idx", sort=False))) if len(rejected) else {}
     results = []
-    landed_by_file = dict(tuple(landed_all.groupby("_file_idx", sort=False)))
-    rejected_by_file = dict(tuple(rejected_all.groupby("_file_idx", sort=False)))
     for i, (p, r) in enumerate(zip(group, reads)):
-        landed = landed_by_file.get(i, landed_all.iloc[0:0]).copy()
-        rejected = rejected_by_file.get(i, rejected_all.iloc[0:0])
-        landed["_batch_id"] = p.batch_id
-        landed["_source_file"] = p.file.name
-        landed["_delivered_on"] = pd.Timestamp(p.delivered_on)
-        landed["_landed_at"] = pd.Timestamp(now)
-        if src.format == "geojson":
-            for c in ("_centroid_lat", "_centroid_lon"):
-                landed[c] = pd.to_numeric(landed[c])
-        days = _event_days(src, landed, p.delivered_on)
-        for day, part in landed.groupby(days, sort=True):
-            write_parquet(to_table(part, cols), paths.lake / src.name / f"day={day.isoformat()}" / f"{p.batch_id}.parquet")
+        for day, offset, length in slices.get(i, []):
+            write_parquet(table.slice(offset, length), paths.lake / src.name / f"day={day.isoformat()}" / f"{p.batch_id}.parquet")
+        n_landed = sum(length for _, _, length in slices.get(i, []))
 
         # Quarantine: rows the contract rejected and records that could not be read at all.
-        q = pd.DataFrame({
-            "_row_number": list(rejected["_row_number"]) + [u.row_number for u in r.unreadable],
-            "reason": list(rejected["reason"]) + [u.reason for u in r.unreadable],
-            "record": record_json(rejected, field_names) + [u.record for u in r.unreadable],
-        })
-        q.insert(0, "source", src.name)
-        q.insert(1, "_batch_id", p.batch_id)
-        q.insert(2, "_source_file", p.file.name)
-        q["_quarantined_at"] = pd.Timestamp(now)
-        if len(q):
+        bad = rejected_by_file.get(i)
+        q_rows = ([] if bad is None else
+                  [{"_row_number": int(n), "reason": why, "record": rec}
+                   for n, why, rec in zip(bad["_row_number"], bad["reason"], record_json(bad, field_names))])
+        q_rows += [{"_row_number": u.row_number, "reason": u.reason, "record": u.record} for u in r.unreadable]
+        if q_rows:
+            q = pd.DataFrame(q_rows)
+            q.insert(0, "source", src.name)
+            q.insert(1, "_batch_id", p.batch_id)
+            q.insert(2, "_source_file", p.file.name)
+            q["_quarantined_at"] = pd.Timestamp(now)
             write_parquet(to_table(q, QUARANTINE_COLUMNS), paths.quarantine / src.name / f"{p.batch_id}.parquet")
 
-        batch = BatchResult(p.batch_id, src.name, p.file.name, p.delivered_on, r.rows_in, len(landed), len(q),
-                            reasons=_reason_counts(q["reason"]))
+        batch = BatchResult(p.batch_id, src.name, p.file.name, p.delivered_on, r.rows_in, n_landed, len(q_rows),
+                            reasons=_reason_counts(row["reason"] for row in q_rows))
         if batch.rows_in != batch.landed + batch.quarantined:  # a bug in this module, never in the data
             raise AssertionError(f"{p.file}: rows_in {batch.rows_in} != landed {batch.landed} + quarantined {batch.quarantined}")
-        rec = pd.DataFrame([{**asdict(batch), "sha256": p.sha, "ingested_at": pd.Timestamp(now),
-                             "delivered_on": pd.Timestamp(p.delivered_on)}])
+        rec = {**asdict(batch), "sha256": p.sha, "ingested_at": now}
         # The batch record goes last: it is what marks the file as ingested.
-        write_parquet(to_table(rec, BATCH_COLUMNS), _batch_path(paths, src.name, p.batch_id))
-        index.add(src.name, p.file, p.batch_id)
+        write_parquet(pa.Table.from_pylist([{c: rec[c] for c, _ in BATCH_COLUMNS}], schema=arrow_schema(BATCH_COLUMNS)),
+                      _batch_path(paths, src.name, p.batch_id))
         results.append(batch)
+    # After the records: a file the index knows is a file landed (a crash before this line
+    # only costs hashing these files again next time).
+    index.add_many(src.name, [(p.file, p.batch_id) for p in group])
     return results
 
 
-def _reason_counts(reasons: pd.Series) -> dict[str, int]:
+def _reason_counts(reasons) -> dict[str, int]:
     """Count each reason by its kind (field and rule, without the offending value)."""
     counts: dict[str, int] = {}
     for text in reasons:
@@ -231,42 +258,73 @@ def _reason_counts(reasons: pd.Series) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
 
 
-GROUP_BYTES = 128 << 20  # delivered bytes validated together in one suite run (bounds memory)
+# Delivered bytes validated together in one suite run (bounds memory per worker).
+GROUP_BYTES = int(os.environ.get("CIVIC_INGEST_GROUP_MB", "64")) << 20
+# Processes landing groups of one source at once: reading and validating is Python-bound,
+# so a big source (a year of plate reads) uses every core.
+WORKERS = int(os.environ.get("CIVIC_INGEST_WORKERS") or min(2, os.cpu_count() or 1))
+
+
+def _land_group_in_worker(paths: Paths, source_name: str, group: list[_Pending]) -> list[BatchResult]:
+    # A forked worker opens its own landing-index connection (SQLite connections must not
+    # cross a fork); SQLite serialises the two workers' writes.
+    index = LandingIndex(paths)
+    try:
+        return _land_group(paths, source(source_name), group, index)
+    finally:
+        index.close()
 
 
 def ingest_files(paths: Paths, source_name: str, files: list[Path], progress=None) -> list[BatchResult]:
-    """Ingest delivered files of one source; re-delivered files are recognised and skipped."""
+    """Ingest delivered files of one source; re-delivered files are recognised and skipped.
+    Results come in the order of ``files``."""
     src = source(source_name)
-    results: list[BatchResult] = []
-    group: list[_Pending] = []
+    slots: list[BatchResult | None] = [None] * len(files)
+    groups: list[list[tuple[int, _Pending]]] = [[]]
+    first_of: dict[str, int] = {}  # batch id -> the file that lands it in this call
+    copies: list[tuple[int, int]] = []  # the same content delivered twice in one call
     size = 0
-    done = 0
     index = LandingIndex(paths)
+    try:
+        for i, f in enumerate(files):
+            item = _pending(paths, src, f, index)
+            if isinstance(item, BatchResult):
+                slots[i] = item
+                continue
+            if item.batch_id in first_of:
+                copies.append((i, first_of[item.batch_id]))
+                continue
+            first_of[item.batch_id] = i
+            groups[-1].append((i, item))
+            size += item.file.stat().st_size
+            if size >= GROUP_BYTES:
+                groups.append([])
+                size = 0
+        groups = [g for g in groups if g]
+        done = sum(r is not None for r in slots)
 
-    def flush():
-        nonlocal group, size, done
-        if group:
-            results.extend(_land_group(paths, src, group, index))
+        def landed(group, results):
+            nonlocal done
+            for (i, _), r in zip(group, results):
+                slots[i] = r
             done += len(group)
             if progress:
                 progress(source_name, done, len(files))
-        group, size = [], 0
 
-    try:
-        for f in files:
-            item = _pending(paths, src, f, index)
-            if isinstance(item, BatchResult):
-                results.append(item)
-                done += 1
-                continue
-            group.append(item)
-            size += item.file.stat().st_size
-            if size >= GROUP_BYTES:
-                flush()
-        flush()
+        if len(groups) > 1 and WORKERS > 1:
+            with ProcessPoolExecutor(max_workers=WORKERS, mp_context=multiprocessing.get_context("fork")) as pool:
+                futures = [pool.submit(_land_group_in_worker, paths, source_name, [p for _, p in g]) for g in groups]
+                for g, fut in zip(groups, futures):
+                    landed(g, fut.result())
+        else:
+            for g in groups:
+                landed(g, _land_group(paths, src, [p for _, p in g], index))
+        for i, first in copies:
+            slots[i] = replace(slots[first], skipped=True)
+            index.add(source_name, Path(files[i]), slots[first].batch_id)
     finally:
         index.close()
-    return results
+    return [r for r in slots if r is not None]
 
 
 def summarize(results: list[BatchResult]) -> dict:

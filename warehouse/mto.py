@@ -43,6 +43,17 @@ The ledger: SQLite at ``CIVIC_MTO_LEDGER_PATH`` (default
 file written) and ``mto_lookup_requests`` (one row per ticket requested, primary key the
 ticket number). It holds no plates and no owner data. The file and the ledger rows are
 written together: the ledger transaction commits only after the file is in place.
+
+The other half (``warehouse/mto_responses.py``): ``civic mto import-responses FILE`` reads
+the MTO's answer (PKRA header, PKRD owner records, in the layout cityssm/parking-ticket-system
+parses), matches each record to a request in this ledger (the response echoes 8 characters
+of the ticket number: the issue date and the plate decide), and stores the owners in the
+ops database (``mto_owner_records``), never in the lake, warehouse or snapshot. Unrequested
+records and malformed lines are counted with their reason; a second import of the same
+file stores nothing. Owner data is kept only while it is needed: the daily
+``purge_settled_owner_records`` asset (orchestration/privacy.py) deletes the records of
+tickets the snapshot's ``marts.fct_ticket_lifecycle`` shows paid, cancelled or written off,
+with an audit record (ticket numbers only) in ``lake/_audit/mto_owner_purge/``.
 """
 
 from __future__ import annotations

@@ -13,6 +13,9 @@ Tables:
                         ticket has (``detection_source`` 'alpr', ``evidence_ref`` the photo).
   ``ops_exports``       one row per landing file written; ``export_id`` on a decision or a
                         ticket says which file carried it (NULL: not exported yet).
+  ``mto_owner_records`` the registered owner of a mailed ticket, from an MTO look-up response
+                        (``warehouse/mto_responses.py``); ``ticket_number`` unique. Personal
+                        information: never exported, and deleted once the ticket is settled.
 
 A confirmation writes the decision and its ticket in one transaction. Deciding a detection
 that is already decided (two officers at once) raises ``AlreadyDecided``: the unique
@@ -123,6 +126,32 @@ review_tickets = sa.Table(
     sa.Column("evidence_ref", sa.String(255)),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("export_id", sa.Integer, sa.ForeignKey("ops_exports.export_id")),
+)
+
+
+# Owner data lives here, not in the lake or the snapshot: it is deleted row by row once a
+# ticket is settled, and export_to_landing never reads this table.
+mto_owner_records = sa.Table(
+    "mto_owner_records", metadata,
+    sa.Column("ticket_number", sa.String(23), primary_key=True),
+    sa.Column("request_batch_id", sa.Integer, nullable=False),  # mto_lookup_batches in the look-up ledger
+    sa.Column("issue_date", sa.Date, nullable=False),
+    sa.Column("record_date", sa.Date, nullable=False),
+    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("response_file", sa.String(255), nullable=False),
+    sa.Column("response_sha256", sa.String(64), nullable=False),
+    sa.Column("owner_name_1", sa.String(50), nullable=False),
+    sa.Column("owner_name_2", sa.String(50)),
+    sa.Column("owner_address", sa.String(40)),
+    sa.Column("owner_city", sa.String(40)),
+    sa.Column("owner_province", sa.String(2), nullable=False),
+    sa.Column("owner_postal_code", sa.String(6)),
+    sa.Column("vehicle_make", sa.String(4)),
+    sa.Column("vehicle_year", sa.Integer),
+    sa.Column("vehicle_colour", sa.String(3)),
+    sa.Column("plate_expiry", sa.String(7)),
+    sa.Column("mto_code", sa.String(6)),
+    sa.Column("mto_message", sa.String(29)),
 )
 
 

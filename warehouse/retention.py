@@ -163,19 +163,28 @@ def _write_audit(paths: Paths, rows: list[dict], now: datetime, run_id: str, rul
     full = [{"purged_at": now, "run_id": run_id, "rule": rule, "retention_hours": hours, "cutoff": cutoff, **r}
             for r in rows]
     table = pa.Table.from_pylist(full, schema=pa.schema(AUDIT_COLUMNS))
-    safe_run = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in run_id)
-    path = audit_dir(paths) / f"purge_{now.strftime('%Y%m%dT%H%M%S')}_{safe_run}.parquet"
+    path = audit_file(audit_dir(paths), now, run_id)
     write_parquet(table, path)
     return str(path)
 
 
-def read_audit(paths: Paths):
-    """Every purge record so far (a pyarrow Table; empty when nothing was ever purged)."""
-    d = audit_dir(paths)
-    files = sorted(d.glob("*.parquet")) if d.is_dir() else []
+def audit_file(folder: Path, now: datetime, run_id: str) -> Path:
+    """``<folder>/purge_<UTC time>_<run id>.parquet``: one audit file per purge run."""
+    safe_run = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in run_id)
+    return folder / f"purge_{now.strftime('%Y%m%dT%H%M%S')}_{safe_run}.parquet"
+
+
+def read_audit_dir(folder: Path, columns: list) -> pa.Table:
+    """Every audit record in a folder (empty, with those columns, when there is none)."""
+    files = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
     if not files:
-        return pa.Table.from_pylist([], schema=pa.schema(AUDIT_COLUMNS))
+        return pa.Table.from_pylist([], schema=pa.schema(columns))
     return pa.concat_tables([pq.read_table(f) for f in files])
 
 
-__all__ = ["purge_non_hit_reads", "read_audit", "audit_dir", "default_retention_hours"]
+def read_audit(paths: Paths):
+    """Every purge record so far (a pyarrow Table; empty when nothing was ever purged)."""
+    return read_audit_dir(audit_dir(paths), AUDIT_COLUMNS)
+
+
+__all__ = ["purge_non_hit_reads", "read_audit", "audit_dir", "audit_file", "read_audit_dir", "default_retention_hours"]

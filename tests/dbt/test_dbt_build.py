@@ -8,15 +8,15 @@ process, which would lock the file against the assertions' own connection).
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
-import subprocess
 import sys
 from datetime import date, datetime, timezone
 from pathlib import Path
 
 import duckdb
 import pytest
+
+import helpers
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -27,14 +27,8 @@ SALT = "pytest-salt"
 UTC = timezone.utc
 
 
-def run_dbt(warehouse: Path, work: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DO_NOT_TRACK": "1", "CIVIC_WAREHOUSE_PATH": str(warehouse), "CIVIC_PLATE_SALT": SALT}
-    cmd = [sys.executable, "-c", "from dbt.cli.main import cli; cli()", *args,
-           "--project-dir", str(PROJECT), "--profiles-dir", str(PROJECT),
-           "--target-path", str(work / "target"), "--log-path", str(work / "logs")]
-    proc = subprocess.run(cmd, env=env, cwd=PROJECT, capture_output=True, text=True, timeout=900)
-    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
-    return proc
+def run_dbt(warehouse: Path, work: Path, *args: str) -> str:
+    return helpers.run_dbt(warehouse, work, *args, salt=SALT)
 
 
 def ts(s: str) -> datetime:

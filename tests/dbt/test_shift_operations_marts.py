@@ -3,15 +3,15 @@ worked out by hand from the raw rows (dbt in a subprocess, as in test_dbt_build.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 import sys
 from datetime import date, datetime, timezone
 from pathlib import Path
 
 import duckdb
 import pytest
+
+import helpers
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from raw_fixture import REPO_ROOT, create_raw_tables, insert_rows  # noqa: E402
@@ -26,12 +26,7 @@ SELECT = ["+fct_officer_shift_comparisons", "+fct_officer_shift_tickets_by_type"
 
 
 def run_dbt(warehouse: Path, work: Path, *args: str) -> None:
-    env = {**os.environ, "DO_NOT_TRACK": "1", "CIVIC_WAREHOUSE_PATH": str(warehouse), "CIVIC_PLATE_SALT": "pytest-salt"}
-    cmd = [sys.executable, "-c", "from dbt.cli.main import cli; cli()", *args,
-           "--project-dir", str(PROJECT), "--profiles-dir", str(PROJECT),
-           "--target-path", str(work / "target"), "--log-path", str(work / "logs")]
-    proc = subprocess.run(cmd, env=env, cwd=PROJECT, capture_output=True, text=True, timeout=900)
-    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
+    helpers.run_dbt(warehouse, work, *args, salt="pytest-salt")
 
 
 def ts(s: str) -> datetime:

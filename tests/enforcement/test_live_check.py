@@ -16,6 +16,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from helpers import run_dbt
+
 import golden_cases as G
 from enforcement.live import check_read
 from enforcement.rules import RuleRenderer
@@ -154,12 +156,7 @@ def _squash(sql: str) -> str:
 def test_live_check_runs_the_sql_dbt_compiles(tmp_path):
     """One definition: dbt's compiled int_plate_reads_evaluated contains exactly the SQL the
     live check renders from the same macros for the same relations."""
-    env = {**os.environ, "DO_NOT_TRACK": "1", "CIVIC_WAREHOUSE_PATH": str(tmp_path / "civic.duckdb"), "CIVIC_PLATE_SALT": SALT}
-    cmd = [sys.executable, "-c", "from dbt.cli.main import cli; cli()", "compile", "-s", "int_plate_reads_evaluated",
-           "--project-dir", str(REPO / "dbt_project"), "--profiles-dir", str(REPO / "dbt_project"),
-           "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")]
-    proc = subprocess.run(cmd, env=env, cwd=REPO / "dbt_project", capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stdout[-3000:]
+    run_dbt(tmp_path / "civic.duckdb", tmp_path, "compile", "-s", "int_plate_reads_evaluated", salt=SALT)
     compiled = next((tmp_path / "target").rglob("int_plate_reads_evaluated.sql")).read_text()
     live = RuleRenderer().render("evaluate_plate_reads('reads', 'payments', 'permits', 'exemptions', 'blockfaces', 'unpaid_tickets')")
     assert len(live) > 5000

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 
 import duckdb
 import pytest
+
+from helpers import run_dbt
 
 from warehouse.config import Paths
 from warehouse.duck import connect_warehouse, refresh_raw_relations
@@ -82,14 +82,7 @@ def test_non_hits_leave_the_lake_and_warehouse_hits_stay(purged):
 
 def test_overview_figures_survive_the_purge_and_a_rebuild(purged):
     p, before, _, _ = purged
-    env = {**os.environ, "DO_NOT_TRACK": "1", "CIVIC_WAREHOUSE_PATH": str(p.warehouse_db)}
-    work = p.data_dir.parent
-    cmd = [sys.executable, "-c", "from dbt.cli.main import cli; cli()", "run", "-s",
-           "int_plate_reads_aggregated_hourly+", "int_plate_reads_evaluated+",
-           "--project-dir", str(REPO / "dbt_project"), "--profiles-dir", str(REPO / "dbt_project"),
-           "--target-path", str(work / "target"), "--log-path", str(work / "logs")]
-    proc = subprocess.run(cmd, env=env, cwd=REPO / "dbt_project", capture_output=True, text=True, timeout=1200)
-    assert proc.returncode == 0, proc.stdout[-5000:]
+    run_dbt(p.warehouse_db, p.data_dir.parent, "run", "-s", "int_plate_reads_aggregated_hourly+", "int_plate_reads_evaluated+")
     after = {k: _q(p.warehouse_db, sql) for k, sql in FIGURES.items()}
     assert after["daily"] == before["daily"]
     assert after["overview_occupancy"] == before["overview_occupancy"]

@@ -11,18 +11,15 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 from collections import defaultdict
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from helpers import REPO, civic
+from helpers import civic, run_dbt
 
 pytestmark = pytest.mark.slow
 
@@ -149,14 +146,8 @@ def test_schedule_far_ahead_sends_every_unpaid_ticket_to_plate_denial(city, tmp_
     dispute reaches plate denial after reminder and demand; no paid ticket does."""
     wh = tmp_path / "civic.duckdb"
     shutil.copy(city / "warehouse" / "civic.duckdb", wh)
-    env = dict(os.environ, DO_NOT_TRACK="1", CIVIC_WAREHOUSE_PATH=str(wh))
-    cmd = [sys.executable, "-c", "from dbt.cli.main import cli; cli()", "build",
-           "--select", "int_ticket_events_unioned+", "--exclude", "test_type:unit",
-           "--vars", json.dumps({"ticket_lifecycle_as_of": "2027-03-01"}),
-           "--project-dir", str(REPO / "dbt_project"), "--profiles-dir", str(REPO / "dbt_project"),
-           "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")]
-    proc = subprocess.run(cmd, env=env, cwd=REPO / "dbt_project", capture_output=True, text=True, timeout=900)
-    assert proc.returncode == 0, proc.stdout[-6000:]
+    run_dbt(wh, tmp_path, "build", "--select", "int_ticket_events_unioned+", "--exclude", "test_type:unit",
+            "--vars", json.dumps({"ticket_lifecycle_as_of": "2027-03-01"}))
     con = duckdb.connect(str(wh), read_only=True)
     try:
         life = _lifecycle(con)

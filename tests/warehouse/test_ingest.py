@@ -92,3 +92,50 @@ def test_snapshot_is_swapped_atomically_and_readers_keep_their_copy(data_dir):
     assert fresh.execute("SELECT v FROM marts.fct_x").fetchone() == (2,)
     assert fresh.execute("SELECT run_id FROM meta.snapshot_info").fetchone() == ("r2",)
     assert not list(p.serving_db.parent.glob(".*.tmp"))
+
+
+def test_record_state_extracts_land_in_one_file_under_the_delivery_day(data_dir):
+    """Permits re-delivered as they change span many issue days: by event day that would be
+    one tiny file per issue day per delivery; they land under the delivery day instead."""
+    p = paths()
+    deliver(data_dir, "permits", "permits_2026-10-30.csv",
+            "permit_id,permit_type,plate,province,permit_area_id,valid_from,valid_to,status,issued_at,fee\n"
+            "PM1,residential,ABCD 123,ON,PA1,2026-01-01,2026-12-31,approved,2025-12-15T10:00:00-05:00,50\n"
+            "PM2,residential,WXYZ 987,ON,PA1,2026-06-01,2026-12-31,revoked,2026-05-20T10:00:00-04:00,50\n")
+    [batch] = ingest_files(p, "permits", landing_files(p, "permits"))
+    assert batch.landed == 2
+    assert [f for f in _lake_files(data_dir) if f.startswith("lake/permits/")] == \
+        [f"lake/permits/day=2026-10-30/{batch.batch_id}.parquet"]
+
+
+def test_the_same_content_twice_in_one_delivery_lands_once(data_dir):
+    p = paths()
+    deliver(data_dir, "ticket_payments", "ticket_payments_2026-10-30.csv", PAYMENTS)
+    deliver(data_dir, "ticket_payments", "ticket_payments_resent_2026-10-30.csv", PAYMENTS)
+    results = ingest_files(p, "ticket_payments", landing_files(p, "ticket_payments"))
+    assert sorted(r.skipped for r in results) == [False, True]
+    assert len({r.batch_id for r in results}) == 1
+    assert unlanded_files(p, "ticket_payments") == []
+    con = connect_warehouse(p)
+    refresh_raw_relations(con, p)
+    assert con.execute("SELECT count(*) FROM raw.ticket_payments").fetchone()[0] == 1
+
+
+def test_many_groups_land_in_parallel_workers_like_one(data_dir, monkeypatch):
+    """Groups of a big source go to forked workers; the result is the same as one by one."""
+    import warehouse.ingest as ingest
+
+    p = paths()
+    for d in range(1, 7):
+        deliver(data_dir, "ticket_payments", f"ticket_payments_2026-10-{d:02d}.csv",
+                PAYMENTS.replace("P1,T1,2026-10-30", f"P1{d},T1{d},2026-10-{d:02d}").replace("P2,", f"P2{d},"))
+    monkeypatch.setattr(ingest, "GROUP_BYTES", 1)  # one file per group
+    monkeypatch.setattr(ingest, "WORKERS", 2)
+    results = ingest_files(p, "ticket_payments", landing_files(p, "ticket_payments"))
+    assert [r.source_file for r in results] == [f.name for f in landing_files(p, "ticket_payments")]
+    assert [(r.rows_in, r.landed, r.quarantined, r.skipped) for r in results] == [(2, 1, 1, False)] * 6
+    assert unlanded_files(p, "ticket_payments") == []
+    con = connect_warehouse(p)
+    refresh_raw_relations(con, p)
+    assert con.execute("SELECT count(*) FROM raw.ticket_payments").fetchone()[0] == 6
+    assert con.execute("SELECT count(*) FROM raw.quarantine").fetchone()[0] == 6
