@@ -9,10 +9,10 @@ run only adds files there; the warehouse, the landing index and Dagster's home c
 
 The day: Toronto's daily volumes (about 150,000 plate reads, 80,000 pay-by-plate
 sessions, 6,000 tickets) made from the year's last delivered day, replicated as often as
-needed to reach them and moved to the next day. Replica i > 0 gets new ids (``-T<i>``) and
-plates whose letters are shifted by i, the same in every source, so its reads meet its own
-sessions and tickets as the original's did. Every other source's last day is moved to the
-next day once. Then ``civic pipeline run`` is timed under /usr/bin/time -v: it lands only
+needed to reach them and moved to the next day. Every record gets a new id (``-N<i>`` for
+replica i) and replica i's plates have their letters shifted by i, the same in every
+source, so its reads meet its own sessions and tickets as the original's did. Every other
+source's last day is moved to the next day once, with new ids too. Then ``civic pipeline run`` is timed under /usr/bin/time -v: it lands only
 the new day's files and rebuilds the marts (the ALPR models are incremental).
 
 Prints one JSON object per run and a summary with medians.
@@ -46,8 +46,11 @@ TARGETS = {"reads": 150_000, "sessions": 80_000, "tickets": 6_000}
 SCALED = {"alpr_reads": "reads", "pbp_vendor_a_sessions": "sessions", "pbp_vendor_b_sessions": "sessions",
           "meter_events": "sessions", "handheld_tickets": "tickets", "ticket_payments": "tickets",
           "ticket_disputes": "tickets", "dispute_decisions": "tickets"}
-# the ids a replica renames: its own records and the tickets and disputes they point at
-ID_FIELDS = {k for name in SCALED for k in SOURCES[name].key} | {"ticket_number", "dispute_id"}
+# The ids every record of the new day gets anew (``-N<replica>``): the keys of the event
+# sources and the ids their records point at, so nothing of the new day replaces a record
+# of the year (staging keeps the latest delivery of a key). Reference ids (blockfaces,
+# zones, officers, meters) stay.
+ID_FIELDS = {k for s in SOURCES.values() if s.event_time for k in s.key} | {"ticket_number", "dispute_id", "case_id"}
 _DATED = re.compile(r"^(.*)_(\d{4}-\d{2}-\d{2})\.([a-z0-9]+)$")
 _LEADING_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})")
 LINKED = (".csv", ".jsonl", ".json", ".geojson", ".parquet")
@@ -92,8 +95,8 @@ def _transform(record: dict, src, i: int, days: int) -> dict:
             out[f.name] = _next_day(out[f.name], days)
         elif f.regex == PLATE:
             out[f.name] = _shift_plate(out[f.name], i)
-        elif i and f.name in ID_FIELDS and isinstance(out[f.name], str) and out[f.name]:
-            out[f.name] = f"{out[f.name]}-T{i}"
+        elif f.name in ID_FIELDS and isinstance(out[f.name], str) and out[f.name]:
+            out[f.name] = f"{out[f.name]}-N{i}"
     return out
 
 

@@ -1,8 +1,8 @@
-{{ config(materialized='view') }}
+{{ config(materialized='table') }}
 -- Every payment that covers a plate for a time: pay-by-plate sessions (both vendors) and
 -- pay-by-plate meter payments (coin or card at a meter, plate keyed in). What the
 -- meter_unpaid rule checks a read against (int_plate_reads_evaluated).
--- A view: ~1.5 M sessions a year, read once per build by its one consumer.
+-- A table: read by the rules, the revenue and pricing marts and the live check's extract.
 -- plate_key: the normalised plate (upper case, A-Z and 0-9 only).
 select
     session_id                                  as payment_id,
