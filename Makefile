@@ -32,9 +32,12 @@ test: install
 test-fast: install
 	$(BIN)/python -m pytest -m "not slow"
 
+BENCH_YEAR ?= /tmp/civic-bench-city
+
 bench: install
-	$(BIN)/python bench/run_pipeline_bench.py --preset ci
-	$(BIN)/python bench/run_pipeline_bench.py --preset city
+	$(BIN)/python bench/run_pipeline_bench.py --preset ci --repeat 3
+	$(BIN)/python bench/run_pipeline_bench.py --preset city --keep $(BENCH_YEAR)
+	$(BIN)/python bench/incremental_day_bench.py --year $(BENCH_YEAR) --repeat 3
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs
