@@ -24,3 +24,11 @@
          then left(sha256('{{ plate_salt() | replace("'", "''") }}' || {{ normalize_plate(col) }}), 16)
     end
 {%- endmacro %}
+
+
+{#- A vehicle for counting distinct ones: plate (spaces and dashes removed) + province, as
+    a 64-bit hash (enough to count; never shown). Used by the hourly and per-shift read
+    aggregates, which must count the same vehicles. -#}
+{% macro vehicle_key(plate_col, province_col) -%}
+    hash(replace(replace({{ plate_col }}, ' ', ''), '-', ''), coalesce({{ province_col }}, ''))
+{%- endmacro %}

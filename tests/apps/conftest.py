@@ -42,3 +42,14 @@ def snapshot_path(tmp_path, monkeypatch) -> Path:
     path = write_snapshot(tmp_path / "serving" / "civic_serving.duckdb")
     monkeypatch.setenv("CIVIC_SERVING_PATH", str(path))
     return path
+
+
+@pytest.fixture
+def shift_ops_snapshot(tmp_path, monkeypatch) -> Path:
+    """The shift-analytics and operations snapshot (shift_ops_snapshot_fixture.py), with
+    CIVIC_SERVING_PATH pointing at it."""
+    from shift_ops_snapshot_fixture import write_shift_ops_snapshot
+
+    path = write_shift_ops_snapshot(tmp_path / "serving" / "civic_serving.duckdb")
+    monkeypatch.setenv("CIVIC_SERVING_PATH", str(path))
+    return path

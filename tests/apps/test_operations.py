@@ -21,13 +21,6 @@ PAGE = REPO_ROOT / "apps" / "app_pages" / "operations.py"
 AS_OF = "data as of 2025-11-21 17:45 EST"
 
 
-@pytest.fixture
-def snap(tmp_path, monkeypatch) -> Path:
-    path = write_shift_ops_snapshot(tmp_path / "serving" / "civic_serving.duckdb")
-    monkeypatch.setenv("CIVIC_SERVING_PATH", str(path))
-    return path
-
-
 def run_page() -> AppTest:
     at = AppTest.from_file(str(PAGE), default_timeout=60).run()
     assert not at.exception, [e.value for e in at.exception]
@@ -54,14 +47,14 @@ def _decode(v):
     return np.array(v, dtype=float)
 
 
-def test_page_is_in_the_parking_section(snap):
+def test_page_is_in_the_parking_section(shift_ops_snapshot):
     at = AppTest.from_file(str(APP_SCRIPT), default_timeout=60).run()
     at.switch_page("app_pages/operations.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert [h.value for h in at.header] == ["Operations"]
 
 
-def test_revenue_by_stream_zone_and_channel(snap):
+def test_revenue_by_stream_zone_and_channel(shift_ops_snapshot):
     at = run_page()
     m = metrics(at)
     assert (m["Revenue"], m["Pay-by-plate"], m["Meters"], m["Ticket payments"]) == (
@@ -78,7 +71,7 @@ def test_revenue_by_stream_zone_and_channel(snap):
     assert sum(float(_decode(t["y"]).sum()) for t in bars["data"]) == pytest.approx(335.5)
 
 
-def test_zone_and_date_filters(snap):
+def test_zone_and_date_filters(shift_ops_snapshot):
     at = run_page()
     at.selectbox(key="ops_zone").set_value("Z02").run()
     assert not at.exception
@@ -90,7 +83,7 @@ def test_zone_and_date_filters(snap):
     assert metrics(at)["Uptime"] == "100.0%"
 
 
-def test_occupancy_heatmap_by_day_and_hour(snap):
+def test_occupancy_heatmap_by_day_and_hour(shift_ops_snapshot):
     at = run_page()
     heat = chart(at, "occupancy_heatmap")["data"][0]
     z = _decode(heat["z"]) if isinstance(heat["z"], dict) else np.array(
@@ -104,7 +97,7 @@ def test_occupancy_heatmap_by_day_and_hour(snap):
     assert np.isnan(z[0][10])               # no patrol read
 
 
-def test_meter_uptime_and_faults(snap):
+def test_meter_uptime_and_faults(shift_ops_snapshot):
     at = run_page()
     m = metrics(at)
     # 960 meter-hours over two days and two zones, 18 down
@@ -116,7 +109,7 @@ def test_meter_uptime_and_faults(snap):
     assert list(faults["Hours out"]) == [6.0, 12.0]
 
 
-def test_pricing_change_effect(snap):
+def test_pricing_change_effect(shift_ops_snapshot):
     at = run_page()
     (row,) = at.dataframe[2].value.to_dict("records")
     assert row["Effective"] == "2025-11-20 05:00" and row["Zone"] == "Z01"
@@ -131,7 +124,7 @@ def test_pricing_change_effect(snap):
     assert list(detail["revenue_per_space_hour_change_pct"]) == pytest.approx([50.0, 100.0])
 
 
-def test_every_figure_says_its_source_and_as_of(snap):
+def test_every_figure_says_its_source_and_as_of(shift_ops_snapshot):
     at = run_page()
     captions = [c.value for c in at.caption]
     assert captions[0].startswith("Data as of 2025-11-21 17:45 EST")

@@ -22,13 +22,6 @@ PAGE = REPO_ROOT / "apps" / "app_pages" / "shift_analytics.py"
 AS_OF = "data as of 2025-11-21 17:45 EST"
 
 
-@pytest.fixture
-def snap(tmp_path, monkeypatch) -> Path:
-    path = write_shift_ops_snapshot(tmp_path / "serving" / "civic_serving.duckdb")
-    monkeypatch.setenv("CIVIC_SERVING_PATH", str(path))
-    return path
-
-
 def run_page() -> AppTest:
     at = AppTest.from_file(str(PAGE), default_timeout=60).run()
     assert not at.exception, [e.value for e in at.exception]
@@ -63,7 +56,7 @@ def traces(at: AppTest, index: int = 0) -> dict[str, list[float]]:
     return out
 
 
-def test_page_is_in_the_parking_section_of_the_app(snap):
+def test_page_is_in_the_parking_section_of_the_app(shift_ops_snapshot):
     at = AppTest.from_file(str(APP_SCRIPT), default_timeout=60).run()
     assert not at.exception
     at.switch_page("app_pages/shift_analytics.py").run()
@@ -77,7 +70,7 @@ def test_page_is_in_the_parking_section_of_the_app(snap):
     assert "shift_analytics.py" in sections["Parking"] and "operations.py" in sections["Parking"]
 
 
-def test_shift_table_shows_every_shift_with_its_numbers(snap):
+def test_shift_table_shows_every_shift_with_its_numbers(shift_ops_snapshot):
     at = run_page()
     table = shift_table(at)
     # latest first; the default range is the last 14 days (both Fridays)
@@ -94,7 +87,7 @@ def test_shift_table_shows_every_shift_with_its_numbers(snap):
     assert pd.isna(foot["Plates scanned"]) and pd.isna(foot["Route coverage %"]) and pd.isna(foot["Detection rate %"])
 
 
-def test_a_shift_against_team_weekday_and_zone(snap):
+def test_a_shift_against_team_weekday_and_zone(shift_ops_snapshot):
     at = run_page()
     # the first shift offered is the latest: SH-A2
     assert at.selectbox(key="shift_pick").value == "SH-A2"
@@ -119,7 +112,7 @@ def test_a_shift_against_team_weekday_and_zone(snap):
     assert got("Compliance rate") == pytest.approx([97.6, 98.23, -0.63, 99.0, -1.4, 98.3, -0.7], abs=0.01)
 
 
-def test_a_foot_patrol_is_compared_with_foot_patrols_only(snap):
+def test_a_foot_patrol_is_compared_with_foot_patrols_only(shift_ops_snapshot):
     at = run_page()
     at.selectbox(key="shift_pick").set_value("SH-F1").run()
     rows = comparison(at)
@@ -130,7 +123,7 @@ def test_a_foot_patrol_is_compared_with_foot_patrols_only(snap):
     assert any("peers are foot patrols" in c.value for c in at.caption)
 
 
-def test_every_filtered_shift_against_its_comparisons(snap):
+def test_every_filtered_shift_against_its_comparisons(shift_ops_snapshot):
     at = run_page()
     long = dataframes(at)[2]
     assert len(long) == 3 * 7 + 2 * 3  # ALPR shifts: 7 metrics, foot: 3
@@ -140,7 +133,7 @@ def test_every_filtered_shift_against_its_comparisons(snap):
     assert (cov["Shift"], cov["Δ team"], cov["Δ zone"]) == (80.0, 0.0, 0.0) and pd.isna(cov["Δ weekday"])
 
 
-def test_filters_officer_zone_and_dates(snap):
+def test_filters_officer_zone_and_dates(shift_ops_snapshot):
     at = run_page()
     at.selectbox(key="shift_officer").set_value("PK-101").run()
     assert list(shift_table(at).index) == ["SH-A1", "SH-A3"]
@@ -156,7 +149,7 @@ def test_filters_officer_zone_and_dates(snap):
     assert comparison(at)["Plates scanned"]["Zone avg (28 d)"] == pytest.approx(1000)
 
 
-def test_alpr_versus_manual_side_by_side(snap):
+def test_alpr_versus_manual_side_by_side(shift_ops_snapshot):
     at = run_page()
     summary = mode_summary(at)
     alpr, manual = summary["ALPR"], summary["manual"]
@@ -173,7 +166,7 @@ def test_alpr_versus_manual_side_by_side(snap):
     assert sum(bars["ALPR"]) == 42 and sum(bars["manual"]) == 72
 
 
-def test_chart_of_detection_rate_and_coverage(snap):
+def test_chart_of_detection_rate_and_coverage(shift_ops_snapshot):
     at = run_page()
     series = traces(at, 0)
     # ALPR shifts, oldest first: SH-A3, SH-A1, SH-A2
@@ -181,7 +174,7 @@ def test_chart_of_detection_rate_and_coverage(snap):
     assert series["Route coverage"] == pytest.approx([80.0, 75.0, 50.0])
 
 
-def test_every_figure_says_its_source_and_as_of(snap):
+def test_every_figure_says_its_source_and_as_of(shift_ops_snapshot):
     at = run_page()
     captions = [c.value for c in at.caption]
     assert captions[0].startswith("Data as of 2025-11-21 17:45 EST")

@@ -90,3 +90,26 @@ if __name__ == "__main__":  # python tests/dbt/raw_fixture.py PATH  -> empty raw
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(path) as c:
         print(create_raw_tables(c))
+
+
+def fetch(path: Path, sql: str) -> list[dict]:
+    """Rows of a query on a built warehouse file (read-only, local time), as dicts."""
+    import duckdb
+
+    with duckdb.connect(str(path), read_only=True) as con:
+        con.execute("SET TimeZone = 'America/Toronto'")
+        cur = con.execute(sql)
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+def build_golden_warehouse(work: Path, fill, run_dbt, *dbt_args: str) -> Path:
+    """A warehouse with the raw tables, filled by ``fill(con)``, then ``dbt <dbt_args>``."""
+    import duckdb
+
+    wh = work / "civic.duckdb"
+    with duckdb.connect(str(wh)) as con:
+        create_raw_tables(con)
+        fill(con)
+    run_dbt(wh, work, *dbt_args)
+    return wh

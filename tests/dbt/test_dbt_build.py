@@ -20,7 +20,7 @@ import helpers
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from raw_fixture import REPO_ROOT, create_raw_tables, insert_rows, raw_columns  # noqa: E402
+from raw_fixture import REPO_ROOT, build_golden_warehouse, create_raw_tables, fetch, insert_rows, raw_columns  # noqa: E402
 
 PROJECT = REPO_ROOT / "dbt_project"
 SALT = "pytest-salt"
@@ -147,23 +147,10 @@ def golden_rows(con) -> None:
          "bylaw_section": "PS 4.1", "served_method": "personal", **L("2025-06-01")}])
 
 
-def fetch(path: Path, sql: str):
-    with duckdb.connect(str(path), read_only=True) as con:
-        con.execute("SET TimeZone = 'America/Toronto'")
-        cur = con.execute(sql)
-        cols = [d[0] for d in cur.description]
-        return [dict(zip(cols, r)) for r in cur.fetchall()]
-
-
 @pytest.fixture(scope="module")
 def golden(tmp_path_factory):
     work = tmp_path_factory.mktemp("dbt_golden")
-    wh = work / "civic.duckdb"
-    with duckdb.connect(str(wh)) as con:
-        create_raw_tables(con)
-        golden_rows(con)
-    run_dbt(wh, work, "build")
-    return wh, work
+    return build_golden_warehouse(work, golden_rows, run_dbt, "build"), work
 
 
 def test_sources_yml_declares_every_raw_table():

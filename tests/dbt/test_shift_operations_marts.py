@@ -14,7 +14,7 @@ import pytest
 import helpers
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from raw_fixture import REPO_ROOT, create_raw_tables, insert_rows  # noqa: E402
+from raw_fixture import REPO_ROOT, build_golden_warehouse, fetch, insert_rows  # noqa: E402
 
 PROJECT = REPO_ROOT / "dbt_project"
 UTC = timezone.utc
@@ -129,22 +129,11 @@ def golden_rows(con) -> None:
     ])
 
 
-def fetch(path: Path, sql: str) -> list[dict]:
-    with duckdb.connect(str(path), read_only=True) as con:
-        con.execute("SET TimeZone = 'America/Toronto'")
-        cur = con.execute(sql)
-        cols = [d[0] for d in cur.description]
-        return [dict(zip(cols, r)) for r in cur.fetchall()]
-
-
 @pytest.fixture(scope="module")
 def golden(tmp_path_factory):
     work = tmp_path_factory.mktemp("dbt_shift_ops")
-    wh = work / "civic.duckdb"
-    with duckdb.connect(str(wh)) as con:
-        create_raw_tables(con)
-        golden_rows(con)
-    run_dbt(wh, work, "build", "--select", *SELECT, "--indirect-selection", "cautious", "--exclude", "test_type:unit")
+    wh = build_golden_warehouse(work, golden_rows, run_dbt, "build", "--select", *SELECT,
+                                "--indirect-selection", "cautious", "--exclude", "test_type:unit")
     return wh, work
 
 

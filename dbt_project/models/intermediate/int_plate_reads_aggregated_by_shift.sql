@@ -54,8 +54,7 @@ shift_days as (
 reads as (
     select
         read_id,
-        -- a vehicle is plate + province (as in int_plate_reads_aggregated_hourly)
-        hash(replace(replace(plate, ' ', ''), '-', ''), coalesce(province, '')) as vehicle_key,
+        {{ vehicle_key('plate', 'province') }}                  as vehicle_key,
         captured_at,
         unit_id,
         officer_id,

@@ -30,8 +30,7 @@
 with reads as (
     select
         read_id,
-        -- a vehicle is plate + province; a 64-bit hash is enough to count distinct ones
-        hash(replace(replace(plate, ' ', ''), '-', ''), coalesce(province, '')) as vehicle_key,
+        {{ vehicle_key('plate', 'province') }}                  as vehicle_key,
         cast(floor(epoch(captured_at) / 3600) as bigint)   as hour_epoch,
         {{ read_snap_cell('lat', 'lon') }},
         _landed_at
