@@ -40,6 +40,12 @@ PAGES: dict[str, list[st.Page]] = {
         page("operations.py", "Operations", ":material/local_parking:"),
         page("review_queue.py", "Review queue", ":material/fact_check:"),
     ],
+    "Bylaw": [
+        page("bylaw_intake.py", "Intake", ":material/add_call:"),
+        page("bylaw_casework.py", "Case work", ":material/assignment_ind:"),
+        page("bylaw_monitoring.py", "Monitoring", ":material/monitor_heart:"),
+        page("bylaw_analytics.py", "Bylaw analytics", ":material/gavel:"),
+    ],
     "Pipeline": [
         page("data_status.py", "Data status", ":material/database:"),
     ],

@@ -73,10 +73,140 @@ def _alpr_check(args) -> int:
     return 0
 
 
+def _bylaw_db():
+    from warehouse.ops import OpsDB
+
+    return OpsDB()
+
+
+def _bylaw_import_open311(args) -> int:
+    from bylaw.open311 import import_open311_requests
+
+    db = _bylaw_db()
+    try:
+        result = import_open311_requests(db, args.file)
+    except (OSError, ValueError) as e:
+        print(f"civic bylaw import-open311: {e}", file=sys.stderr)
+        return 2
+    finally:
+        db.dispose()
+    print(json.dumps(result, default=str))
+    return 0
+
+
+def _bylaw_import_legacy(args) -> int:
+    from bylaw.legacy import create_demo_users, import_legacy_cases
+    from bylaw.properties import load_reference
+
+    db = _bylaw_db()
+    try:
+        reference = load_reference()
+        result = {"cases": import_legacy_cases(db, reference=reference)}
+        if not args.no_demo_users:
+            result["demo_users_created"] = create_demo_users(db, reference)
+    finally:
+        db.dispose()
+    print(json.dumps(result, default=str))
+    return 0
+
+
+def _bylaw_add_user(args) -> int:
+    import getpass
+
+    from bylaw.roles import create_user
+
+    password = args.password or getpass.getpass(f"password for {args.user_id}: ")
+    db = _bylaw_db()
+    try:
+        user = create_user(db, args.user_id, args.name or args.user_id, args.role, password, officer_id=args.officer_id)
+    except ValueError as e:
+        print(f"civic bylaw add-user: {e}", file=sys.stderr)
+        return 2
+    finally:
+        db.dispose()
+    print(json.dumps({"user_id": user.user_id, "role": user.role, "officer_id": user.officer_id}))
+    return 0
+
+
+def _bylaw_export(args) -> int:
+    from bylaw.export import export_cases_to_landing
+
+    print(json.dumps(export_cases_to_landing()))
+    return 0
+
+
+def _bylaw_mark_deadlines(args) -> int:
+    from bylaw.cases import mark_deadlines_passed
+
+    db = _bylaw_db()
+    try:
+        print(json.dumps({"reinspection_due": mark_deadlines_passed(db)}))
+    finally:
+        db.dispose()
+    return 0
+
+
+def _bylaw_tax_roll(args) -> int:
+    from bylaw.monitoring import export_tax_roll_csv
+    from bylaw.roles import SYSTEM
+
+    db = _bylaw_db()
+    try:
+        print(json.dumps(export_tax_roll_csv(db, SYSTEM, args.out, on_or_after=args.since)))
+    finally:
+        db.dispose()
+    return 0
+
+
 def _serve(args) -> int:
     from civic.serve import serve
 
     return serve(args.host, args.dagster_port, args.app_port)
+
+
+# --- civic bylaw render-notice (bylaw/documents.py) -------------------------------------------------
+
+def _bylaw_subparsers(sub):
+    """The `civic bylaw` group's subcommands: created on first use, so several modules can add to it."""
+    for action in getattr(sub.choices.get("bylaw"), "_actions", []):
+        if isinstance(action, argparse._SubParsersAction):
+            return action
+    grp = sub.add_parser("bylaw", help="bylaw enforcement: cases, notices and documents")
+    return grp.add_subparsers(dest="bylaw_command", required=True)
+
+
+def _bylaw_render_notice(args) -> int:
+    from bylaw.documents import DocumentValidationError, context_from_case, render_document
+
+    try:
+        with open(args.case_json, encoding="utf-8") as fh:
+            data = json.load(fh)
+        ctx = context_from_case(data.get("case") or {}, data.get("notice") or {}, data.get("officer") or {},
+                                data.get("property") or {}, kind=args.kind,
+                                violation_description=data.get("violation_description"),
+                                work_required=data.get("work_required"))
+        pdf = render_document(ctx.kind, ctx)
+    except (OSError, ValueError, DocumentValidationError) as e:
+        print(f"civic bylaw render-notice: {e}", file=sys.stderr)
+        return 2
+    with open(args.out, "wb") as fh:
+        fh.write(pdf)
+    print(json.dumps({"kind": ctx.kind, "case_number": ctx.case_number, "out": args.out, "bytes": len(pdf),
+                      "appeal_deadline": ctx.appeal_deadline}, default=str))
+    return 0
+
+
+def _add_bylaw_render_notice(sub) -> None:
+    kinds = ("compliance_notice", "order_to_comply", "property_standards_order", "part_i_ticket", "amp")
+    p = _bylaw_subparsers(sub).add_parser(
+        "render-notice", help="render an enforcement document (notice, order, ticket, AMP) to PDF (bylaw/documents.py)")
+    p.add_argument("--kind", choices=kinds,  # = bylaw.documents.DOCUMENT_KINDS
+                   help="document kind (default: from the notice's notice_type and the case's bylaw_type)")
+    p.add_argument("--case-json", required=True,
+                   help='JSON file: {"case": {...}, "notice": {...}, "officer": {...}, "property": {...}, '
+                        '"violation_description": "...", "work_required": "..."} (keys: bylaw/documents.py context_from_case)')
+    p.add_argument("--out", required=True, help="the PDF file to write")
+    p.set_defaults(func=_bylaw_render_notice)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -134,6 +264,35 @@ def main(argv: list[str] | None = None) -> int:
     chk.add_argument("--snapshot", help="serving snapshot to read (default: $CIVIC_SERVING_PATH or the data directory's)")
     chk.add_argument("--pretty", action="store_true", help="indented JSON")
     chk.set_defaults(func=_alpr_check)
+
+    _add_bylaw_render_notice(sub)
+
+    by_sub = _bylaw_subparsers(sub)  # the one `civic bylaw` group (render-notice is there too)
+    bo = by_sub.add_parser("import-open311", help="turn Open311 GeoReport v2 service requests (a JSON array file) "
+                                                  "into complaints and cases; idempotent on service_request_id")
+    bo.add_argument("file")
+    bo.set_defaults(func=_bylaw_import_open311)
+    bl = by_sub.add_parser("import-legacy", help="load the legacy case system's open cases from landing (demo data) "
+                                                 "and create one demo user per role (password <user>-demo)")
+    bl.add_argument("--no-demo-users", action="store_true")
+    bl.set_defaults(func=_bylaw_import_legacy)
+    bu = by_sub.add_parser("add-user", help="create a user who signs in to the bylaw screens")
+    bu.add_argument("user_id")
+    bu.add_argument("--role", required=True, choices=["clerk", "officer", "supervisor", "analyst", "council_viewer"])
+    bu.add_argument("--name", help="display name (default: the user id)")
+    bu.add_argument("--officer-id", help="the roster officer this user is (officers)")
+    bu.add_argument("--password", help="(default: asked for, not echoed)")
+    bu.set_defaults(func=_bylaw_add_user)
+    be = by_sub.add_parser("export", help="write new and changed cases, inspections, notices and remediation works "
+                                          "to landing (civic pipeline run does this first)")
+    be.set_defaults(func=_bylaw_export)
+    bd = by_sub.add_parser("mark-deadlines", help="move cases whose compliance deadline passed to re-inspection due")
+    bd.set_defaults(func=_bylaw_mark_deadlines)
+    bt = by_sub.add_parser("tax-roll-export", help="CSV of remediation costs added to the tax roll, for finance")
+    bt.add_argument("--out", required=True)
+    bt.add_argument("--since", type=lambda s: __import__("datetime").date.fromisoformat(s),
+                    help="only works added to the tax roll on or after YYYY-MM-DD")
+    bt.set_defaults(func=_bylaw_tax_roll)
 
     args = parser.parse_args(argv)
     return args.func(args)

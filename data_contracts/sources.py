@@ -258,7 +258,7 @@ _register(Source(
 _register(Source(
     "bylaw_cases", "csv", "Bylaw case management system",
     (
-        F("case_id"), F("complaint_source", allowed=("open311", "calls_311", "proactive")),
+        F("case_id"), F("complaint_source", allowed=("open311", "calls_311", "proactive", "intake")),
         F("complaint_ref", required=False), F("opened_at", "timestamp"), F("bylaw_type"),
         F("roll_number", required=False), F("priority", allowed=("urgent", "standard", "low")),
         F("assigned_officer_id"), F("status", allowed=("open", "closed")),
@@ -266,7 +266,9 @@ _register(Source(
         F("outcome", required=False, allowed=("voluntary_compliance", "order_compliance", "remediation", "prosecution", "dismissed")),
     ),
     key=("case_id",), event_time="opened_at", lake_day="delivery",
-    description="A current-state extract: the latest delivery of a case replaces earlier ones.",
+    description="A current-state extract: the latest delivery of a case replaces earlier ones. "
+                "complaint_source 'intake': a complaint taken in the ops database (bylaw/), complaint_ref "
+                "its CMP- id; the ops export (bylaw/export.py) delivers its cases here too.",
 ))
 
 _register(Source(
@@ -290,6 +292,34 @@ _register(Source(
         F("served_at", "timestamp", required=False), F("fine_amount", "float", required=False, min=0.0),
     ),
     key=("notice_id",), event_time="issued_at",
+))
+
+_register(Source(
+    "remediation_works", "csv", "Bylaw remediation works (contractor work orders and cost recovery)",
+    (
+        F("work_id"), F("case_id"), F("roll_number", required=False), F("contractor"),
+        F("ordered_at", "timestamp"), F("completed_at", "timestamp", required=False),
+        F("cost", "float", min=0.0), F("invoiced_at", "timestamp", required=False),
+        F("added_to_tax_roll_on", "date", required=False),
+        F("recovered_amount", "float", required=False, min=0.0),
+        F("recovered_at", "timestamp", required=False),
+    ),
+    key=("work_id",), event_time="ordered_at", lake_day="delivery",
+    description="Remedial work done by a contractor at the owner's cost (Municipal Act s.446): cost "
+                "(contract price + administration fee, dollars) invoiced to the owner, added to the "
+                "tax roll when unpaid, recovered_amount when collected. A current-state extract: "
+                "the latest delivery of a work replaces earlier ones.",
+))
+
+_register(Source(
+    "bylaw_fine_payments", "csv", "Bylaw fine payments (AMP and Part I ticket penalties)",
+    (
+        F("payment_id"), F("notice_id"), F("case_id"), F("paid_at", "timestamp"),
+        F("amount", "float", min=0.01), F("channel", allowed=("online", "in_person", "mail")),
+    ),
+    key=("payment_id",), event_time="paid_at",
+    description="One row per payment of an AMP or a Part I ticket (notices of type amp / "
+                "part_i_ticket); a fine may be paid in instalments or not at all.",
 ))
 
 # --- Reference data (GeoJSON in WGS84, and rosters) ----------------------------------

@@ -87,12 +87,14 @@ def _run_pipeline(log) -> dict:
     t0 = time.perf_counter()
     # The ops database is a source like any other: what officers decided since the last run
     # becomes landing files first, so this run lands and builds it.
-    log("[1/3] exporting review decisions and tickets from the ops database")
+    log("[1/3] exporting review decisions, tickets and bylaw cases from the ops database")
     res = dg.materialize(all_assets, selection=[ops_review_export.key], instance=instance, resources=resources,
                          run_config=RUN_CONFIG)
     md = res.get_asset_materialization_events()[0].materialization.metadata
     out["ops_export"] = {k: int(md[k].value) for k in ("review_decisions", "review_tickets")}
-    log(f"      {out['ops_export']['review_decisions']} decision(s), {out['ops_export']['review_tickets']} ticket(s)")
+    out["bylaw_export"] = {k.removeprefix("ops_"): int(md[k].value) for k in md if k.startswith("ops_")}
+    log(f"      {out['ops_export']['review_decisions']} decision(s), {out['ops_export']['review_tickets']} ticket(s), "
+        f"{out['bylaw_export'].get('bylaw_cases', 0)} bylaw case(s)")
     windows = delivery_windows()
     totals = {"rows_in": 0, "landed": 0, "quarantined": 0}
     out["ingest_run_ids"] = []
@@ -118,8 +120,14 @@ def _run_pipeline(log) -> dict:
     t1 = time.perf_counter()
     log("[3/3] dbt build and serving snapshot")
     # Everything downstream of landing except the privacy purge, which runs on its schedule
-    # (orchestration/privacy.py): a pipeline run never deletes reads.
-    res = dg.materialize(all_assets, selection=dg.AssetSelection.groups("landing").downstream()
+    # (orchestration/privacy.py): a pipeline run never deletes reads. The dbt seeds (e.g. the
+    # case state machine, seeds/case_status_transitions.csv) have no upstream: added explicitly.
+    from dagster_dbt import build_dbt_asset_selection
+
+    from orchestration.transform import civic_dbt_models
+
+    seeds = build_dbt_asset_selection([civic_dbt_models], dbt_select="resource_type:seed")
+    res = dg.materialize(all_assets, selection=(dg.AssetSelection.groups("landing").downstream() | seeds)
                          - dg.AssetSelection.groups("landing") - dg.AssetSelection.groups("privacy"),
                          instance=instance, resources=resources, run_config=RUN_CONFIG)
     out["transform_run_id"] = res.run_id

@@ -1,4 +1,9 @@
-"""Bylaw enforcement: resident complaints (portal + 311), cases, inspections, notices."""
+"""Bylaw enforcement: resident complaints (portal + 311), cases, inspections, notices,
+remediation works by contractors (with their cost and its recovery) and fine payments.
+
+The money side (remediation works, payments of AMPs and Part I tickets) draws from its own
+random stream (``money_rng``), so adding it left every other extract byte-identical.
+"""
 
 from __future__ import annotations
 
@@ -52,6 +57,21 @@ P_VIOLATION = {"noise": 0.5, "adequate_heat": 0.7, "long_grass": 0.75, "property
                "public_spaces": 0.4, "animal_control": 0.5}
 REMEDIABLE = {"long_grass", "waste", "graffiti", "property_standards"}
 QUICK_AMP = {"noise", "business_licensing", "parks", "public_spaces", "animal_control"}
+# Remediation by a contractor at the owner's cost (Municipal Act s.446): contractor's price
+# range in dollars per bylaw type, plus the city's administration fee (a share, at least a
+# minimum), invoiced to the owner and, when unpaid, added to the tax roll.
+REMEDIATION_COST = {"long_grass": (180.0, 650.0), "waste": (350.0, 2800.0), "graffiti": (250.0, 1500.0),
+                    "property_standards": (1200.0, 14000.0)}
+ADMIN_FEE_PCT, ADMIN_FEE_MIN = 0.15, 125.0
+CONTRACTORS = {
+    "long_grass": ["Grand River Lawn & Property Care", "Waterloo Region Grounds Ltd.", "Conestoga Yard Services"],
+    "waste": ["Bridgeport Clean-Up Inc.", "Waterloo Region Grounds Ltd.", "Twin City Junk Removal"],
+    "graffiti": ["Graffiti Gone Kitchener", "Bridgeport Clean-Up Inc."],
+    "property_standards": ["Victoria Park Contracting", "Doon Valley Builders Ltd.", "Conestoga Yard Services"],
+}
+PAY_CHANNELS = np.array(["online", "in_person", "mail"], dtype=object)
+# Share of AMPs / Part I tickets eventually paid (some never are).
+P_FINE_PAID = {"amp": 0.72, "part_i_ticket": 0.58}
 NOTES = ["Photos taken", "Spoke with owner", "Tenant interviewed", "No access, viewed from street",
          "Condition unchanged", "Work in progress", "Left card at door", ""]
 
@@ -65,6 +85,8 @@ class Bylaw:
         self.case_seq = 0
         self.ins_seq = 0
         self.not_seq = 0
+        self.work_seq = 0
+        self.pay_seq = 0
         props = w.props
         cdf = np.cumsum(props["weight"])
         self.prop_cdf = cdf / cdf[-1]
@@ -96,11 +118,13 @@ class Bylaw:
         return self.w.clock.local_day1(t)
 
     # -- one day ----------------------------------------------------------------------------
-    def day(self, k: int, rng) -> dict[str, list[dict]]:
+    def day(self, k: int, rng, money_rng=None) -> dict[str, list[dict]]:
         w = self.w
         c = w.clock
         date = c.dates[k]
-        out: dict[str, list] = {"open311_requests": [], "calls_311": [], "bylaw_cases": [], "inspections": [], "notices": []}
+        self.money_rng = money_rng if money_rng is not None else np.random.default_rng([k, 17])
+        out: dict[str, list] = {"open311_requests": [], "calls_311": [], "bylaw_cases": [], "inspections": [], "notices": [],
+                                "remediation_works": [], "bylaw_fine_payments": []}
         month = date.month
         sf = np.array([seasonal_factor(t[2], month) for t in self.types])
         wts = self.base_w * sf
@@ -260,6 +284,7 @@ class Bylaw:
             t_i = max(self._business(self._day_of(opened) + lag, rng), opened + HOUR)
         found = rng.random() < P_VIOLATION.get(btype, 0.5)
         closed_at, outcome = NULL_TS, ""
+        remediation_from = NULL_TS
         if not found:
             inspect(t_i, "initial", "no_violation")
             closed_at = t_i + int(rng.integers(HOUR, 2 * DAY))
@@ -302,6 +327,7 @@ class Bylaw:
                         if btype in REMEDIABLE and rng.random() < 0.6:
                             closed_at = t_r + int(rng.integers(5, 21)) * DAY
                             outcome = "remediation"
+                            remediation_from = t_r
                         else:
                             t_n3 = self._next_business(t_r + int(rng.integers(0, 2)) * DAY, rng)
                             notice(t_n3, "part_i_ticket", None, float(rng.choice([300.0, 500.0, 750.0, 1000.0])))
@@ -326,3 +352,79 @@ class Bylaw:
             out["notices"].append({"notice_id": n_id, "case_id": case_id, "notice_type": ntype, "issued_at": t_,
                                    "bylaw_section": sec, "compliance_deadline": dl, "served_method": served,
                                    "served_at": s_at, "fine_amount": fine})
+            if fine is not None:
+                self._fine_payments(n_id, case_id, ntype, t_, fine, out)
+        if remediation_from != NULL_TS:
+            self._remediation(case_id, roll, btype, remediation_from, closed_at, out)
+
+    # -- money: remediation works and fine payments (own random stream) --------------------
+    def _remediation(self, case_id, roll, btype, t_r, closed_at, out) -> None:
+        """A contractor's work ordered after the failed re-inspection at t_r, completed before
+        the case closes, invoiced to the owner; paid directly or added to the tax roll and
+        recovered with the taxes (or not yet). Delivered like the case extract: once when
+        ordered, and again (the current state) on the day of its last change in the period."""
+        rng = self.money_rng
+        c = self.w.clock
+        self.work_seq += 1
+        work_id = f"RW-{self.work_seq:07d}"
+        ordered = self._next_business(t_r + DAY, rng)
+        completed = max(ordered + 2 * HOUR, closed_at - int(rng.integers(HOUR, 20 * HOUR)))
+        lo, hi = REMEDIATION_COST[btype]
+        price = float(np.round(rng.uniform(lo, hi), 2))
+        cost = round(price + max(ADMIN_FEE_MIN, round(price * ADMIN_FEE_PCT, 2)), 2)
+        names = CONTRACTORS[btype]
+        contractor = names[int(rng.integers(0, len(names)))]
+        invoiced = self._business(self._day_of(completed) + int(rng.integers(3, 15)), rng)
+        on_roll, rec_amt, rec_at = None, None, NULL_TS
+        if rng.random() < 0.4:  # the owner pays the invoice
+            rec_at = self._business(self._day_of(invoiced) + int(rng.integers(5, 45)), rng)
+            rec_amt = cost
+        else:  # unpaid after the demand: added to the tax roll, collected like taxes
+            on_roll = self._day_of(invoiced) + int(rng.integers(45, 76))
+            if rng.random() < 0.85:
+                rec_at = self._business(on_roll + int(rng.integers(30, 150)), rng)
+                rec_amt = cost
+        events = [(self._day_of(completed), "completed_at", completed), (self._day_of(invoiced), "invoiced_at", invoiced)]
+        if on_roll is not None:
+            events.append((on_roll, "added_to_tax_roll_on", on_roll))
+        if rec_at != NULL_TS:
+            events.append((self._day_of(rec_at), "recovered_at", rec_at))
+        d_order = self._day_of(ordered)
+
+        def state(as_of_day: int) -> dict:
+            rec = {"work_id": work_id, "case_id": case_id, "roll_number": roll, "contractor": contractor,
+                   "ordered_at": ordered, "completed_at": NULL_TS, "cost": cost, "invoiced_at": NULL_TS,
+                   "added_to_tax_roll_on": None, "recovered_amount": None, "recovered_at": NULL_TS}
+            for d, name, v in events:
+                if d <= as_of_day:
+                    rec[name] = v
+                    if name == "recovered_at":
+                        rec["recovered_amount"] = rec_amt
+            return rec
+
+        out["remediation_works"].append((state(d_order), d_order, False))
+        known = [d for d, _, _ in events if d_order < d < c.n_days]
+        if known:
+            last = max(known)
+            out["remediation_works"].append((state(last), last, True))
+
+    def _fine_payments(self, notice_id, case_id, ntype, issued, fine, out) -> None:
+        """Payments of an AMP or a Part I ticket: most pay in full, some in two instalments
+        (the second one sometimes never comes), the rest not at all."""
+        rng = self.money_rng
+        if rng.random() >= P_FINE_PAID.get(ntype, 0.6):
+            return
+        ch = PAY_CHANNELS[int(rng.choice(3, p=[0.62, 0.23, 0.15]))]
+        first = issued + int(rng.integers(1, 35)) * DAY + int(rng.integers(0, DAY))
+        if rng.random() < 0.85:
+            parts = [(first, fine)]
+        else:
+            half = round(fine / 2, 2)
+            parts = [(first, half)]
+            if rng.random() < 0.7:
+                parts.append((first + int(rng.integers(20, 40)) * DAY, round(fine - half, 2)))
+        for t, amount in parts:
+            self.pay_seq += 1
+            out["bylaw_fine_payments"].append({"payment_id": f"FP-{self.pay_seq:08d}", "notice_id": notice_id,
+                                               "case_id": case_id, "paid_at": int(t), "amount": float(amount),
+                                               "channel": ch})

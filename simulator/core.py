@@ -173,7 +173,7 @@ def _simulate(w: World, p, seed: int, dl: Delivery, sink, say) -> dict:
             dl.emit(name, batch)
 
         # ---- bylaw ------------------------------------------------------------------------------
-        bl = bylaw.day(k, _rng(seed, 14, k))
+        bl = bylaw.day(k, _rng(seed, 14, k), _rng(seed, 17, k))
         for name in ("open311_requests", "calls_311"):
             for b in bl[name]:
                 dl.emit(name, b)
@@ -409,6 +409,25 @@ def _emit_cases(w: World, dl: Delivery, bl: dict) -> None:
         b["inspected_at"] = b["inspected_at"].astype(np.int64)
         b["_t"] = b["inspected_at"]
         dl.emit("inspections", b)
+    if bl["remediation_works"]:
+        recs = [r for r, _, _ in bl["remediation_works"]]
+        b = {f: np.array([r[f] for r in recs], dtype=object) for f in recs[0]}
+        for f in ("ordered_at", "completed_at", "invoiced_at", "recovered_at"):
+            b[f] = b[f].astype(np.int64)
+        b["cost"] = b["cost"].astype(np.float64)
+        b["recovered_amount"] = np.array([np.nan if v is None else v for v in b["recovered_amount"]], dtype=np.float64)
+        roll_day = np.array([-1 if v is None else v for v in b["added_to_tax_roll_on"]], dtype=np.int64)
+        b["added_to_tax_roll_on"] = np.where(roll_day >= 0, start + roll_day.astype("timedelta64[D]"), np.datetime64("NaT"))
+        b["_t"] = b["ordered_at"]
+        b["_update"] = np.array([u for _, _, u in bl["remediation_works"]], dtype=bool)
+        dl.emit("remediation_works", b, day=np.array([d for _, d, _ in bl["remediation_works"]], dtype=np.int64))
+    if bl["bylaw_fine_payments"]:
+        recs = bl["bylaw_fine_payments"]
+        b = {f: np.array([r[f] for r in recs], dtype=object) for f in recs[0]}
+        b["paid_at"] = b["paid_at"].astype(np.int64)
+        b["amount"] = b["amount"].astype(np.float64)
+        b["_t"] = b["paid_at"]
+        dl.emit("bylaw_fine_payments", b)
     if bl["notices"]:
         recs = bl["notices"]
         b = {f: np.array([r[f] for r in recs], dtype=object) for f in recs[0]}

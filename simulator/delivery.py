@@ -26,6 +26,9 @@ SIMULATED_EVENT_SOURCES = (
     "alpr_reads", "pbp_vendor_a_sessions", "pbp_vendor_b_sessions", "meter_events", "permits",
     "handheld_tickets", "ticket_payments", "ticket_disputes", "dispute_decisions", "open311_requests",
     "calls_311", "bylaw_cases", "inspections", "notices", "shifts",
+    # appended last: the defect plan and each day's random stream reach the sources in this
+    # order, so the sources before them stay byte-identical
+    "remediation_works", "bylaw_fine_payments",
 )
 BAD_TIMESTAMP = "2026-13-45T99:00"
 

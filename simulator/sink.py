@@ -125,6 +125,15 @@ class Totals:
             t["inspections"] += n
         elif name == "notices":
             t["notices"] += n
+        elif name == "remediation_works":
+            first = ~b["_update"]
+            t["remediation_works"] += int(np.count_nonzero(first))
+            t["remediation_cost_cents"] += _cents(b["cost"][first])
+            # a work's recovery only ever appears in its last delivery
+            t["remediation_recovered_cents"] += _cents(b["recovered_amount"])
+        elif name == "bylaw_fine_payments":
+            t["fine_payments"] += n
+            t["fine_payments_cents"] += _cents(b["amount"])
         elif name == "bylaw_cases":
             t["cases_opened"] += int(np.count_nonzero(~b["_update"]))
             t["cases_closed"] += int(np.count_nonzero(b["status"] == "closed"))
@@ -144,6 +153,11 @@ class Totals:
             "notices": t["notices"],
             "cases_opened": t["cases_opened"],
             "cases_closed": t["cases_closed"],
+            "remediation_works": t["remediation_works"],
+            "remediation_cost_total": round(t["remediation_cost_cents"] / 100, 2),
+            "remediation_recovered_total": round(t["remediation_recovered_cents"] / 100, 2),
+            "fine_payments": t["fine_payments"],
+            "fine_payments_total": round(t["fine_payments_cents"] / 100, 2),
         }
         by_day = {d: dict(v, ticket_payments_total=round(v["ticket_payments_total"] / 100, 2)) for d, v in self.by_day.items()}
         return tot, by_day

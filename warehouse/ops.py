@@ -3,7 +3,9 @@ tickets they produce), and their export to landing files so the pipeline ingests
 any other source.
 
 Where: ``CIVIC_OPS_DB_URL`` (any SQLAlchemy URL; PostgreSQL in production), else SQLite at
-``$CIVIC_DATA_DIR/ops/ops.sqlite``. Tables are created on first use (idempotent).
+``$CIVIC_DATA_DIR/ops/ops.sqlite``. Opening it migrates it to the newest schema (Alembic,
+``warehouse/migrations/``; idempotent): these tables, and the bylaw case tables of
+``bylaw/ops_schema.py``.
 
 Tables:
   ``review_decisions``  one row per reviewed ALPR detection (``read_id`` unique): confirmed or
@@ -230,7 +232,10 @@ class OpsDB:
             self.engine = sa.create_engine(self.url, connect_args={"timeout": 30})
         else:
             self.engine = sa.create_engine(self.url, pool_pre_ping=True)
-        metadata.create_all(self.engine)
+        # Schema changes are Alembic revisions (warehouse/migrations/), never create_all.
+        from warehouse.migrations import upgrade
+
+        upgrade(self.engine)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -328,29 +333,47 @@ class OpsDB:
         }
 
     def _export(self, p: Paths, source_name: str, stem: str, table: sa.Table, record, now: dt.datetime) -> dict:
-        src = SOURCES[source_name]
-        folder = p.landing / source_name
-        key = next(iter(table.primary_key.columns))
-        placed: Path | None = None
-        try:
-            with self.engine.begin() as c:
-                rows = list(c.execute(sa.select(table).where(table.c.export_id.is_(None)).order_by(key)).mappings())
-                if not rows:
-                    return {"file": None, "rows": 0}
-                text = _csv_text(src.field_names, [record(r) for r in rows])
-                out = _free_name(folder, stem, now.astimezone(ZoneInfo(CITY_TZ)).date())
-                export_id = c.execute(ops_exports.insert().values(
-                    source=source_name, file_name=out.name, file_sha256=hashlib.sha256(text.encode()).hexdigest(),
-                    rows=len(rows), exported_at=now)).inserted_primary_key[0]
+        return export_rows(self.engine, p, source_name, stem, table, record, now)
+
+
+def export_rows(engine: sa.Engine, p: Paths, source_name: str, stem: str, table: sa.Table, record,
+                now: dt.datetime, where: Any = None) -> dict:
+    """Write the rows of ``table`` not exported yet (``export_id`` NULL, and ``where``) to a new
+    landing file of ``source_name`` (``record`` maps a row to the contract's fields) and mark
+    them with the export, in one transaction. A table with a ``version`` column is marked
+    only where the version is still the one written, so a change made meanwhile is exported
+    again next time rather than lost."""
+    src = SOURCES[source_name]
+    folder = p.landing / source_name
+    key = next(iter(table.primary_key.columns))
+    placed: Path | None = None
+    try:
+        with engine.begin() as c:
+            q = sa.select(table).where(table.c.export_id.is_(None)).order_by(key)
+            if where is not None:
+                q = q.where(where)
+            rows = list(c.execute(q).mappings())
+            if not rows:
+                return {"file": None, "rows": 0}
+            text = _csv_text(src.field_names, [record(r) for r in rows])
+            out = _free_name(folder, stem, now.astimezone(ZoneInfo(CITY_TZ)).date())
+            export_id = c.execute(ops_exports.insert().values(
+                source=source_name, file_name=out.name, file_sha256=hashlib.sha256(text.encode()).hexdigest(),
+                rows=len(rows), exported_at=now)).inserted_primary_key[0]
+            if "version" in table.c:
+                c.execute(table.update().where(key == sa.bindparam("_key"), table.c.version == sa.bindparam("_version"))
+                          .values(export_id=export_id),
+                          [{"_key": r[key.name], "_version": r["version"]} for r in rows])
+            else:
                 c.execute(table.update().where(key.in_([r[key.name] for r in rows])).values(export_id=export_id))
-                placed = out  # the name was free: whatever is there now is this export's
-                _place(out, text)
-        except BaseException:
-            # the rows stay unexported, so no file may say otherwise
-            if placed is not None:
-                placed.unlink(missing_ok=True)
-            raise
-        return {"file": str(out), "rows": len(rows), "export_id": export_id}
+            placed = out  # the name was free: whatever is there now is this export's
+            _place(out, text)
+    except BaseException:
+        # the rows stay unexported, so no file may say otherwise
+        if placed is not None:
+            placed.unlink(missing_ok=True)
+        raise
+    return {"file": str(out), "rows": len(rows), "export_id": export_id}
 
 
 def ticket_number(decision_id: int) -> str:

@@ -32,8 +32,14 @@ def test_defects_are_exactly_the_violating_rows(all_rows, ground):
 def test_every_event_source_has_defects_of_known_kinds(ground):
     kinds = {"required_empty", "bad_timestamp", "not_allowed", "out_of_range", "bad_regex", "malformed_json"}
     per_source = collections.Counter(d["source"] for d in ground["defects"].values())
+    records = {s: v["unique_records"] for s, v in ground["expected"]["sources"].items()}
     for s in EVENT_SOURCES:
-        assert 1 <= per_source[s] <= 3, (s, per_source[s])
+        # a defect is a corrupted copy of a real record: a source with none this week (the
+        # ci world's 5 days hold no remediation work yet) gets none
+        if records[s]:
+            assert 1 <= per_source[s] <= 3, (s, per_source[s])
+        else:
+            assert per_source[s] == 0, s
     assert {d["defect"] for d in ground["defects"].values()} <= kinds
     # a malformed JSON line only where the format is JSON lines
     for d in ground["defects"].values():
@@ -71,7 +77,7 @@ def test_keys_unique_apart_from_duplicates_and_case_updates(all_rows, ground):
         keys = collections.Counter(r.record[src.key[0]] for r in rows
                                    if r.record is not None and (r.file, r.row_number) not in ground["dups"])
         repeated = {k: n for k, n in keys.items() if n > 1}
-        if s == "bylaw_cases":
+        if s in ("bylaw_cases", "remediation_works"):  # current-state extracts: created, then updated once
             assert all(n == 2 for n in repeated.values())
         else:
             assert not repeated, (s, list(repeated)[:3])
@@ -93,7 +99,7 @@ def test_expected_counts_match_the_files(all_rows, ground):
 
 
 def _valid(all_rows, ground, s):
-    seen, out = set(), []
+    out = []
     for r in all_rows[s]:
         if (r.file, r.row_number) in ground["defects"] or (r.file, r.row_number) in ground["dups"]:
             continue
@@ -159,6 +165,12 @@ def test_events_are_delivered_on_their_local_day(all_rows, ground):
                 assert day <= file_day  # the register's backlog comes with the first delivery
             elif s == "bylaw_cases" and r.record["status"] == "closed":
                 assert local_day(src, r.record["closed_at"]).isoformat() == file_day
+            elif s == "remediation_works":
+                # delivered when ordered, then again on the day of its latest change
+                days = [local_day(src, r.record[f]).isoformat() for f in
+                        ("ordered_at", "completed_at", "invoiced_at", "recovered_at") if r.record[f]]
+                days += [r.record["added_to_tax_roll_on"]] if r.record["added_to_tax_roll_on"] else []
+                assert max(days) == file_day, (r.file, r.row_number)
             else:
                 assert day == file_day, (s, r.file, r.row_number)
 

@@ -1,0 +1,1 @@
+"""Bylaw enforcement: the ops database, case lifecycle, intake and enforcement documents."""

@@ -1,0 +1,74 @@
+"""Schema migrations of the ops database (Alembic, configured in code: no alembic.ini).
+
+``upgrade(engine)`` brings a database to the newest revision; ``warehouse.ops.OpsDB`` calls
+it when it opens a database, so every process sees the same schema. Revisions live in
+``versions/``: 0001 the review-queue tables of ``warehouse/ops.py`` (created only where
+missing, so a database made before migrations existed is adopted as it is), 0002 the
+bylaw case tables of ``bylaw/ops_schema.py``.
+
+A new revision: ``.venv/bin/python -m warehouse.migrations revision -m "what changes"``
+(an empty one to fill in), then ``upgrade``.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+HERE = Path(__file__).resolve().parent
+
+
+def alembic_config(connection: sa.Connection | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", HERE.as_posix())
+    if connection is not None:
+        cfg.attributes["connection"] = connection  # env.py migrates on this connection
+    return cfg
+
+
+@functools.cache
+def head_revision() -> str:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def current_revision(engine: sa.Engine) -> str | None:
+    with engine.connect() as c:
+        return MigrationContext.configure(c).get_current_revision()
+
+
+def upgrade(engine: sa.Engine, revision: str = "head") -> str | None:
+    """Migrate to ``revision`` (default the newest); cheap when already there. Returns the revision."""
+    if revision == "head" and current_revision(engine) == head_revision():
+        return head_revision()
+    try:
+        with engine.begin() as c:
+            command.upgrade(alembic_config(c), revision)
+    except sa.exc.OperationalError:
+        # Another process (a second screen starting) migrated at the same moment: fine if it got there.
+        if current_revision(engine) != head_revision():
+            raise
+    return current_revision(engine)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """A thin CLI for developers: ``revision -m MSG`` or ``upgrade [URL]``."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["revision"]:
+        msg = argv[argv.index("-m") + 1] if "-m" in argv else "change"
+        command.revision(alembic_config(), message=msg)
+        return 0
+    if argv[:1] == ["upgrade"]:
+        from warehouse.ops import ops_db_url
+
+        engine = sa.create_engine(argv[1] if len(argv) > 1 else ops_db_url())
+        print(upgrade(engine))
+        return 0
+    print("usage: python -m warehouse.migrations revision -m MSG | upgrade [URL]", file=sys.stderr)
+    return 2

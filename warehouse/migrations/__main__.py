@@ -1,0 +1,5 @@
+import sys
+
+from warehouse.migrations import main
+
+sys.exit(main())
