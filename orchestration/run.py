@@ -33,6 +33,42 @@ def prepare_dagster_home() -> Path:
     return home
 
 
+def relax_dagster_sqlite(home: Path) -> None:
+    """Make Dagster's SQLite history cheap to write for the rest of this (short-lived) process.
+
+    Dagster opens and closes a SQLite connection per event; closing the last connection to a
+    WAL database checkpoints it, and every commit fsyncs: ~40-50 ms per event on this disk,
+    and a dbt build records ~800 events. So, for files under DAGSTER_HOME only (the ops
+    database keeps full durability): synchronous=NORMAL (WAL never corrupts; a power cut
+    may lose the last events of the run in progress), and one idle connection kept open
+    per file so a close is not the last one (SQLite then checkpoints every 1,000 pages
+    as usual). For the pipeline CLI, not for long-lived servers (one kept connection per
+    run's event file)."""
+    import sqlite3
+
+    import sqlalchemy as sa
+
+    prefix = str(home.resolve())
+    if getattr(relax_dagster_sqlite, "prefix", None) == prefix:
+        return
+    keepers: dict[str, sqlite3.Connection] = {}
+
+    def on_connect(dbapi_connection, _record):
+        if not isinstance(dbapi_connection, sqlite3.Connection):
+            return
+        for _seq, _name, file in dbapi_connection.execute("PRAGMA database_list").fetchall():
+            if file and file.startswith(prefix):
+                dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+                if file not in keepers:
+                    keepers[file] = sqlite3.connect(file, check_same_thread=False)
+                    keepers[file].execute("PRAGMA journal_mode=WAL")
+
+    if hasattr(relax_dagster_sqlite, "listener"):
+        sa.event.remove(sa.engine.Engine, "connect", relax_dagster_sqlite.listener)
+    sa.event.listen(sa.engine.Engine, "connect", on_connect)
+    relax_dagster_sqlite.listener, relax_dagster_sqlite.prefix = on_connect, prefix
+
+
 # Dagster logs every event at DEBUG; the per-partition events of a year's load are
 # thousands of lines. INFO keeps the assets' progress messages.
 RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
@@ -75,11 +111,12 @@ def run_pipeline(log=lambda m: print(m, file=sys.stderr, flush=True)) -> dict:
 
 
 def _run_pipeline(log) -> dict:
-    prepare_dagster_home()
+    relax_dagster_sqlite(prepare_dagster_home())
     import dagster as dg
 
     from orchestration.definitions import all_assets, defs
     from orchestration.ops_export import ops_review_export
+    from orchestration.transform import civic_dbt_models, serving_snapshot
 
     resources = {"dbt": defs.resources["dbt"]}
     instance = dg.DagsterInstance.get()
@@ -119,16 +156,10 @@ def _run_pipeline(log) -> dict:
             f"({time.perf_counter() - t0:.1f} s)")
     t1 = time.perf_counter()
     log("[3/3] dbt build and serving snapshot")
-    # Everything downstream of landing except the privacy purge, which runs on its schedule
-    # (orchestration/privacy.py): a pipeline run never deletes reads. The dbt seeds (e.g. the
-    # case state machine, seeds/case_status_transitions.csv) have no upstream: added explicitly.
-    from dagster_dbt import build_dbt_asset_selection
-
-    from orchestration.transform import civic_dbt_models
-
-    seeds = build_dbt_asset_selection([civic_dbt_models], dbt_select="resource_type:seed")
-    res = dg.materialize(all_assets, selection=(dg.AssetSelection.groups("landing").downstream() | seeds)
-                         - dg.AssetSelection.groups("landing") - dg.AssetSelection.groups("privacy"),
+    # Every dbt model, seed and test and the snapshot; not the privacy purge, which runs on
+    # its schedule (orchestration/privacy.py): a pipeline run never deletes reads. The whole
+    # dbt asset (no subset) lets dagster-dbt run plain `dbt build` instead of naming every node.
+    res = dg.materialize(all_assets, selection=dg.AssetSelection.assets(civic_dbt_models, serving_snapshot),
                          instance=instance, resources=resources, run_config=RUN_CONFIG)
     out["transform_run_id"] = res.run_id
     out["seconds"] = round(time.perf_counter() - t0, 1)

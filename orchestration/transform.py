@@ -5,6 +5,7 @@ import json
 import os
 import sys
 from datetime import datetime, timezone
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -69,14 +70,17 @@ def civic_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         con.close()
     # Unit tests check the models' logic on fixed inputs, not today's data: `make test` runs
     # them (tests/dbt); a production build runs the data tests only.
-    yield from dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context).stream()
+    yield from dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context,
+                       target_path=paths().dbt_target).stream()
 
 
 def _mart_keys() -> list[dg.AssetKey]:
     manifest = json.loads(dbt_project.manifest_path.read_text())
     translator = CivicDbtTranslator()
+    # the published schemas, and the batch records the snapshot's source freshness reads
     return [translator.get_asset_key(node) for node in manifest["nodes"].values()
-            if node["resource_type"] == "model" and node.get("config", {}).get("schema") in PUBLISHED_SCHEMAS]
+            if node["resource_type"] == "model" and (node.get("config", {}).get("schema") in PUBLISHED_SCHEMAS
+                                                     or node["name"] == "stg_ingest__batches")]
 
 
 @dg.asset(key="serving_snapshot", deps=_mart_keys(), group_name="serving", kinds={"duckdb"},
@@ -90,4 +94,16 @@ def serving_snapshot(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
                                           "data_as_of": str(info["data_as_of"]), "published_at": info["published_at"]})
 
 
-dbt_resource = DbtCliResource(project_dir=dbt_project)
+class CivicDbtCliResource(DbtCliResource):
+    """dagster-dbt asks `dbt --version` in a subprocess on every run (seconds) to learn which
+    dbt it drives; the dbt it drives is the dbt-core installed beside this Python."""
+
+    @cached_property
+    def _cli_version(self):
+        from importlib.metadata import version as installed_version
+
+        from packaging import version
+        return version.parse(installed_version("dbt-core"))
+
+
+dbt_resource = CivicDbtCliResource(project_dir=dbt_project)

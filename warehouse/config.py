@@ -32,6 +32,13 @@ class Paths:
         return Path(os.environ.get("CIVIC_WAREHOUSE_PATH") or self.data_dir / "warehouse" / "civic.duckdb")
 
     @property
+    def dbt_target(self) -> Path:
+        """dbt's artifacts and parse state for this warehouse: beside it, so each run reuses the
+        last run's partial parse (the parse state is only valid for the same profile, i.e.
+        the same warehouse path) and runs do not pile up folders in the project."""
+        return self.warehouse_db.parent / "dbt_target"
+
+    @property
     def serving_db(self) -> Path:
         return Path(os.environ.get("CIVIC_SERVING_PATH") or self.data_dir / "serving" / "civic_serving.duckdb")
 

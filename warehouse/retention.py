@@ -7,8 +7,8 @@ kept only CIVIC_ALPR_RETENTION_HOURS (default 24) after capture. The purge
   rewritten without those rows, atomically) every read captured before the cutoff that
   the warehouse has evaluated and that is neither a hit nor the first read (digital
   chalk) of a hit; the raw views read the lake, so they no longer show them;
-- deletes the same reads from the warehouse's per-read table
-  (``intermediate.int_plate_reads_evaluated``);
+- deletes the same reads from the warehouse's per-read tables
+  (``staging.stg_alpr__plate_reads``, ``intermediate.int_plate_reads_evaluated``);
 - purges quarantined ALPR records (rejected rows, never hits) quarantined before the cutoff;
 - writes an audit record per rewritten file to ``lake/_audit/alpr_purge/`` (day, batch,
   rows purged and kept, rule, cutoff, when, by which run).
@@ -36,6 +36,8 @@ from warehouse.lake import write_parquet
 
 SOURCE = "alpr_reads"
 EVALUATED = "intermediate.int_plate_reads_evaluated"
+# every warehouse table with a row per read (the staging table is incremental, not a view)
+PER_READ_TABLES = ("staging.stg_alpr__plate_reads", EVALUATED)
 AGGREGATES = ("intermediate.int_plate_reads_aggregated_hourly", "intermediate.int_plate_reads_aggregated_by_shift")
 AUDIT_COLUMNS = [
     ("purged_at", pa.timestamp("us", tz="UTC")), ("run_id", pa.string()), ("rule", pa.string()),
@@ -131,7 +133,9 @@ def purge_non_hit_reads(paths: Paths, now: datetime | None = None, retention_hou
             summary["days"][day] = summary["days"].get(day, 0) + n_purged
         if purged_ids:
             con.register("purged_ids", pa.table({"read_id": pa.array(sorted(purged_ids), pa.string())}))
-            con.execute(f"DELETE FROM {EVALUATED} WHERE read_id IN (SELECT read_id FROM purged_ids)")
+            for table in PER_READ_TABLES:
+                if _table_exists(con, table):
+                    con.execute(f"DELETE FROM {table} WHERE read_id IN (SELECT read_id FROM purged_ids)")
             con.unregister("purged_ids")
         if include_quarantine:
             qdir = paths.quarantine / SOURCE

@@ -75,6 +75,9 @@ def test_non_hits_leave_the_lake_and_warehouse_hits_stay(purged):
     assert left[0] == n_hits + chalk
     assert _q(db, "SELECT count(*) FROM intermediate.int_plate_reads_evaluated WHERE NOT is_hit AND read_id NOT IN "
                   "(SELECT first_read_id FROM marts.fct_alpr_hits WHERE first_read_id IS NOT NULL)")[0][0] == 0
+    # the staging table (incremental, not a view over the lake) lost the same reads
+    assert _q(db, "SELECT count(*) FROM staging.stg_alpr__plate_reads")[0][0] == \
+        _q(db, "SELECT count(DISTINCT read_id) FROM raw.alpr_reads")[0][0]
     audit = [a for a in read_audit(p).to_pylist() if a["kind"] == "lake"]
     assert sum(a["rows_purged"] for a in audit) == result["rows_purged"]
     assert {a["run_id"] for a in audit} == {"pytest-purge"} and all(a["day"] and a["batch_id"] for a in audit)

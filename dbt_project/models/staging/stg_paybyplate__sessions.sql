@@ -1,13 +1,19 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='session_id',
+    on_schema_change='sync_all_columns'
+) }}
 -- Pay-by-plate sessions from both vendors in one shape. Vendor A sends UTC times and
 -- cents; vendor B sends a start with offset, a duration and dollars.
--- A table: a year is 1.5 M sessions, deduplicated once here rather than again by each of
--- the half-dozen models and tests that read it.
+-- Incremental: a year is 1.5 M sessions, deduplicated once here rather than again by each
+-- of the half-dozen models and tests that read it; a build adds the batches landed since
+-- the last one.
 with vendor_a as (
-    {{ dedup_latest(source('raw', 'pbp_vendor_a_sessions'), ['session_id']) }}
+    select * from {{ source('raw', 'pbp_vendor_a_sessions') }} where {{ landed_since_last_build() }}
 ),
 vendor_b as (
-    {{ dedup_latest(source('raw', 'pbp_vendor_b_sessions'), ['transactionId']) }}
+    select * from {{ source('raw', 'pbp_vendor_b_sessions') }} where {{ landed_since_last_build() }}
 ),
 unioned as (
     select
@@ -37,7 +43,8 @@ unioned as (
         channel,
         _batch_id, _source_file, _row_number, _delivered_on, _landed_at
     from vendor_b
-)
+),
+typed as (
 select
     session_id,
     vendor_session_id,
@@ -57,3 +64,5 @@ select
     _delivered_on,
     cast(_landed_at as timestamptz)                         as _landed_at
 from unioned
+)
+{{ dedup_latest_incremental('typed', 'session_id') }}
