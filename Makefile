@@ -21,6 +21,7 @@ $(STAMP): pyproject.toml requirements.lock
 demo: install
 	$(BIN)/civic simulate --preset $(PRESET) --seed $(SEED)
 	$(BIN)/civic pipeline run
+	$(BIN)/civic bylaw import-legacy
 	$(BIN)/civic serve
 
 serve: install
