@@ -281,7 +281,7 @@ def test_read_history_survives_purge(golden, tmp_path):
             {"read_id": "r9", "plate": "GGG777", "region": "ON", "confidence": 0.9,
              "captured_at": ts("2025-06-03T14:00:00+00:00"), "lat": 43.46, "lon": -80.49, "camera_id": "C1",
              "unit_id": "U1", "officer_id": "O1", **lineage("2025-06-03", batch="b3", landed="2025-06-04T01:00:00+00:00")}])
-    run_dbt(wh, work, "build", "--select", "int_plate_reads_aggregated_hourly+")
+    run_dbt(wh, work, "build", "--select", "stg_alpr__plate_reads", "int_plate_reads_aggregated_hourly+")
     days = {r["day"]: r for r in fetch(wh, "SELECT day, plate_reads, avg_occupancy_pct FROM marts.fct_daily_kpis")}
     assert days[date(2025, 6, 2)]["plate_reads"] == 5
     assert days[date(2025, 6, 2)]["avg_occupancy_pct"] == pytest.approx(55.0)

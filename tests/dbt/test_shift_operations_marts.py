@@ -203,7 +203,7 @@ def test_shift_reads_survive_the_purge(golden, tmp_path):
                                           "alpr", "U1", 1) | L("2025-06-16", 1, "b9", "2025-06-17T01:00:00+00:00")])
         insert_rows(con, "alpr_reads", [read("r20", "MMM111", "BF2", "2025-06-16T13:00:00+00:00", "O1",
                                              landed="2025-06-17T01:00:00+00:00")])
-    run_dbt(wh, tmp_path, "build", "--select", "stg_staff__shifts", "int_plate_reads_aggregated_hourly",
+    run_dbt(wh, tmp_path, "build", "--select", "stg_staff__shifts", "stg_alpr__plate_reads", "int_plate_reads_aggregated_hourly",
             "int_plate_reads_aggregated_by_shift+",
             "--indirect-selection", "cautious", "--exclude", "test_type:unit")
     s = shifts(wh)
