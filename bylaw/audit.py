@@ -119,7 +119,18 @@ def audited_update(c: sa.Connection, table: sa.Table, key: Any, expected_version
 
 def next_number(c: sa.Connection, name: str) -> int:
     """The next value of the named counter, taken inside the caller's transaction (the row
-    lock, or SQLite's write lock, keeps two transactions from taking the same value)."""
+    lock, or SQLite's write lock, keeps two transactions from taking the same value).
+
+    PostgreSQL: one ``INSERT .. ON CONFLICT DO UPDATE .. RETURNING``, so two transactions
+    that both find no row yet (the first number of a year) do not both insert one; the
+    second waits for the first and counts on from its value."""
+    if c.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+
+        ins = insert(id_sequences).values(name=name, last_value=1)
+        return c.execute(ins.on_conflict_do_update(
+            index_elements=[id_sequences.c.name], set_={"last_value": id_sequences.c.last_value + 1})
+            .returning(id_sequences.c.last_value)).scalar_one()
     done = c.execute(id_sequences.update().where(id_sequences.c.name == name)
                      .values(last_value=id_sequences.c.last_value + 1))
     if done.rowcount == 0:

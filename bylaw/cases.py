@@ -381,7 +381,8 @@ def issue_notice(db: OpsDB, actor: User, case_id: str, expected_version: int, *,
                  now: dt.datetime | None = None) -> dict:
     """Issue a notice, order, Part I ticket or AMP, with the status change it fires
     (``NOTICE_TRIGGERS``; a further ticket on an escalated case changes nothing).
-    Returns {"notice_id", "case"}."""
+    Returns {"notice_id", "notice_version", "case"}: the notice row's version, for a
+    following ``update_notice`` (the rendered document's path, say)."""
     require(actor, "notice.issue")
     if notice_type not in NOTICE_TYPES or served_method not in SERVED_METHODS:
         raise ValueError(f"notice_type in {NOTICE_TYPES}, served_method in {SERVED_METHODS}")
@@ -407,7 +408,8 @@ def issue_notice(db: OpsDB, actor: User, case_id: str, expected_version: int, *,
             case = _transition(c, actor, case, t.to_status, t.trigger, now, at=at, note=notice_id)
         else:
             case = _update_case(c, actor, case_id, case["version"], {"updated_at": now}, now)
-    return {"notice_id": notice_id, "case": _times(case)}
+        notice_version = c.execute(sa.select(notices.c.version).where(notices.c.notice_id == notice_id)).scalar_one()
+    return {"notice_id": notice_id, "notice_version": notice_version, "case": _times(case)}
 
 
 def update_notice(db: OpsDB, actor: User, notice_id: str, expected_version: int, *,

@@ -1,5 +1,7 @@
 """Reference tables of bylaw enforcement: bylaw types and their sections, Open311 service
-codes, and SLA targets by bylaw type and priority.
+codes, SLA targets by bylaw type and priority, and the inspection checklist of each bylaw
+type (``checklists.csv``: bylaw_type, item, in the order an officer goes through them; the
+``*`` rows are the checklist of a type without its own).
 
 The tables are CSV files in ``bylaw/reference/`` (Ontario-like defaults). A municipality
 overrides the SLA targets with ``CIVIC_BYLAW_SLA_FILE``: a CSV with the same columns
@@ -97,3 +99,20 @@ def sla_target(bylaw_type_name: str, priority: str) -> SlaTarget:
     if found is None:
         raise ValueError(f"no SLA target for {bylaw_type_name!r} / {priority!r}")
     return found
+
+
+@functools.cache
+def checklists() -> dict[str, tuple[str, ...]]:
+    """bylaw_type (or '*', the default) -> its inspection checklist items, in file order."""
+    out: dict[str, list[str]] = {}
+    for r in _rows(REFERENCE / "checklists.csv"):
+        item = (r["item"] or "").strip()
+        if item:
+            out.setdefault(r["bylaw_type"].strip(), []).append(item)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def checklist(bylaw_type_name: str | None) -> tuple[str, ...]:
+    """The inspection checklist for a bylaw type: its own items, else the default ('*')."""
+    table = checklists()
+    return table.get(bylaw_type_name or ANY_TYPE) or table[ANY_TYPE]

@@ -3,6 +3,9 @@
     ctx = context_from_case(case_row, notice_row, officer, property)   # plain mappings in
     pdf = render_document(ctx.kind, ctx)                                # bytes out
 
+    report = inspection_report_context(case_row, inspection_row, photos, officer, property)
+    pdf = render_inspection_report(report)                              # an officer's inspection report
+
 Each kind is a Jinja2 template in ``bylaw/templates/<kind>.j2`` written in a small line-based
 markup (see ``_markup_to_flowables``) that is laid out with reportlab's platypus, so text stays
 extractable and long descriptions flow onto further pages.
@@ -702,10 +705,14 @@ def _markup_to_flowables(text: str) -> list:
 
 
 def _page_decorator(ctx: DocumentContext):
-    from reportlab.lib import colors
-
-    m = ctx.municipality
     footer_left = f"{TITLES[ctx.kind]} - Case {ctx.case_number}" + (f" - Notice {ctx.notice_number}" if ctx.notice_number else "")
+    return _page_drawer(ctx.municipality, footer_left, "TEMPLATE - REQUIRES REVIEW BY LEGAL STAFF")
+
+
+def _page_drawer(m: Municipality, footer_left: str, banner: str | None):
+    """Every page: the municipality's letterhead, ``banner`` in red at the top right, and
+    ``footer_left`` with the page number at the foot."""
+    from reportlab.lib import colors
 
     def draw(canvas, doc):
         w, h = doc.pagesize
@@ -718,9 +725,10 @@ def _page_decorator(ctx: DocumentContext):
         canvas.drawString(doc.leftMargin, h - 57, f"Tel. {m.phone} | {m.email} | {m.website}")
         canvas.setStrokeColor(colors.HexColor("#1f3a5f"))
         canvas.line(doc.leftMargin, h - 62, w - doc.rightMargin, h - 62)
-        canvas.setFillColor(colors.HexColor("#b00020"))
-        canvas.setFont("Helvetica-Bold", 7.5)
-        canvas.drawRightString(w - doc.rightMargin, h - 36, "TEMPLATE - REQUIRES REVIEW BY LEGAL STAFF")
+        if banner:
+            canvas.setFillColor(colors.HexColor("#b00020"))
+            canvas.setFont("Helvetica-Bold", 7.5)
+            canvas.drawRightString(w - doc.rightMargin, h - 36, banner)
         canvas.setFillColor(colors.black)
         canvas.setFont("Helvetica", 7.5)
         canvas.line(doc.leftMargin, 40, w - doc.rightMargin, 40)
@@ -731,22 +739,165 @@ def _page_decorator(ctx: DocumentContext):
     return draw
 
 
-def render_document(kind: str, context: DocumentContext, *, today: dt.date | None = None) -> bytes:
-    """Render one enforcement document to PDF bytes. Raises DocumentValidationError when a required
-    slot is empty or a date is impossible (deadline in the past, service before issue, ...)."""
+def _build_pdf(markup: str, *, title: str, author: str, subject: str, draw) -> bytes:
+    """Lay out template markup on Letter pages, ``draw`` decorating each page."""
     from reportlab.lib.pagesizes import LETTER
     from reportlab.lib.units import mm
     from reportlab.platypus import SimpleDocTemplate
 
-    validate(context, kind, today=today)
-    markup = _jinja_env().get_template(f"{kind}.j2").render(**context.template_vars())
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
         buf, pagesize=LETTER, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=28 * mm, bottomMargin=20 * mm,
-        title=f"{TITLES[kind]} - {context.case_number}", author=context.municipality.name,
-        subject=f"{TITLES[kind]} (template - requires legal review)", creator="civic-enforcement-platform",
+        title=title, author=author, subject=subject, creator="civic-enforcement-platform",
         invariant=1,  # same input -> same bytes
     )
-    deco = _page_decorator(dataclasses.replace(context, kind=kind))
-    doc.build(_markup_to_flowables(markup), onFirstPage=deco, onLaterPages=deco)
+    doc.build(_markup_to_flowables(markup), onFirstPage=draw, onLaterPages=draw)
     return buf.getvalue()
+
+
+def render_document(kind: str, context: DocumentContext, *, today: dt.date | None = None) -> bytes:
+    """Render one enforcement document to PDF bytes. Raises DocumentValidationError when a required
+    slot is empty or a date is impossible (deadline in the past, service before issue, ...)."""
+    validate(context, kind, today=today)
+    markup = _jinja_env().get_template(f"{kind}.j2").render(**context.template_vars())
+    return _build_pdf(markup, title=f"{TITLES[kind]} - {context.case_number}", author=context.municipality.name,
+                      subject=f"{TITLES[kind]} (template - requires legal review)",
+                      draw=_page_decorator(dataclasses.replace(context, kind=kind)))
+
+
+# --- inspection reports ----------------------------------------------------------------------------
+#
+# An officer's record of one inspection: not served on anyone, so no service or appeal slots; the
+# same letterhead, markup and layout as the enforcement documents (template inspection_report.j2).
+
+INSPECTION_REPORT_TITLE = "Inspection Report"
+INSPECTION_TYPE_TEXT = {"initial": "Initial inspection", "re_inspection": "Re-inspection"}
+INSPECTION_RESULT_TEXT = {"violation_found": "Violation found", "no_violation": "No violation",
+                          "complied": "Complied", "not_complied": "Not complied"}
+INSPECTION_REPORT_REQUIRED = ("case_number", "inspection_id", "inspection_type", "inspected_at", "result",
+                              "officer_name")
+
+
+@dataclass
+class InspectionReportContext:
+    """Everything an inspection report may show. There is deliberately no complainant field, and
+    photos carry only their file name, kind, EXIF time and GPS position (no caption)."""
+
+    case_number: str | None = None
+    inspection_id: str | None = None
+    inspection_type: str | None = None
+    inspected_at: dt.datetime | None = None
+    officer_name: str | None = None
+    officer_badge: str | None = None
+    property_address: str | None = None
+    roll_number: str | None = None
+    owner_name: str | None = None
+    bylaw_type: str | None = None
+    bylaw_reference: str | None = None
+    bylaw_section: str | None = None
+    checklist: list[tuple[str, str]] = field(default_factory=list)
+    result: str | None = None
+    notes: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    photos: list[dict] = field(default_factory=list)  # file_name, kind, taken_at, gps_lat, gps_lon
+    municipality: Municipality = field(default_factory=Municipality.from_env)
+
+
+def _fmt_local_time(t: dt.datetime | None) -> str:
+    if t is None:
+        return ""
+    t = (t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc)).astimezone(LOCAL_TZ)
+    return f"{_fmt_date(t.date())}, {t:%H:%M} {t.tzname()}"
+
+
+def _as_datetime(v: Any) -> dt.datetime | None:
+    if v is None or (isinstance(v, str) and not v.strip()):
+        return None
+    if hasattr(v, "to_pydatetime"):
+        v = v.to_pydatetime()
+    if isinstance(v, str):
+        v = dt.datetime.fromisoformat(v.strip().replace("Z", "+00:00"))
+    if not isinstance(v, dt.datetime):
+        raise ValueError(f"cannot read {v!r} as a date and time")
+    return v if v.tzinfo else v.replace(tzinfo=dt.timezone.utc)  # naive from the ops database means UTC
+
+
+def _float(v: Any) -> float | None:
+    return None if v is None or (isinstance(v, float) and v != v) else float(v)
+
+
+def inspection_report_context(case_row: Mapping, inspection_row: Mapping, photos: list[Mapping] | None = None,
+                              officer: Mapping | None = None, property: Mapping | None = None,  # noqa: A002
+                              *, municipality: Municipality | None = None) -> InspectionReportContext:
+    """Build an InspectionReportContext from plain mappings (ops rows). Only the keys below are read;
+    a complainant's name, phone or email anywhere in them is ignored.
+
+    case_row:       case_id, bylaw_type, bylaw_section, address, roll_number, owner_name (fallbacks)
+    inspection_row: inspection_id, inspection_type, inspected_at, result, checklist ({item: answer}),
+                    notes, lat, lon, officer_id (badge fallback)
+    photos:         photo rows; only those of this inspection (``inspection_id``) are listed, with
+                    file_path (its file name), kind, taken_at, gps_lat, gps_lon
+    officer:        name (or display_name), badge (or badge_number, officer_id)
+    property:       address, roll_number, owner_name (the assessment roll's)
+    """
+    officer, property = officer or {}, property or {}
+    sec = _first((case_row, ("bylaw_section",)))
+    ref = None
+    if sec is not None:
+        ref, sec = split_bylaw_section(str(sec))
+    checklist = inspection_row.get("checklist") or {}
+    if isinstance(checklist, str):
+        import json
+
+        checklist = json.loads(checklist)
+    listed = [p for p in (photos or []) if p.get("inspection_id") == inspection_row.get("inspection_id")]
+    return InspectionReportContext(
+        case_number=_str(_first((case_row, ("case_number", "case_id")), (inspection_row, ("case_id",)))),
+        inspection_id=_str(inspection_row.get("inspection_id")),
+        inspection_type=_str(inspection_row.get("inspection_type")),
+        inspected_at=_as_datetime(inspection_row.get("inspected_at")),
+        officer_name=_str(_first((officer, ("name", "officer_name", "display_name")))),
+        officer_badge=_str(_first((officer, ("badge", "badge_number", "officer_id")),
+                                  (inspection_row, ("officer_id",)))),
+        property_address=_str(_first((property, ("address",)), (case_row, ("address",)))),
+        roll_number=_str(_first((property, ("roll_number",)), (case_row, ("roll_number",)))),
+        owner_name=_str(_first((property, ("owner_name",)), (case_row, ("owner_name",)))),
+        bylaw_type=_str(case_row.get("bylaw_type")),
+        bylaw_reference=_str(ref),
+        bylaw_section=_str(sec or None),
+        checklist=[(str(k), "not checked" if v is None else str(v)) for k, v in dict(checklist).items()],
+        result=_str(inspection_row.get("result")),
+        notes=_str(inspection_row.get("notes")),
+        lat=_float(inspection_row.get("lat")),
+        lon=_float(inspection_row.get("lon")),
+        photos=[{"file_name": Path(str(p.get("file_path") or "")).name, "kind": p.get("kind"),
+                 "taken_at": _as_datetime(p.get("taken_at")), "gps_lat": _float(p.get("gps_lat")),
+                 "gps_lon": _float(p.get("gps_lon"))} for p in listed],
+        municipality=municipality or Municipality.from_env(),
+    )
+
+
+def render_inspection_report(ctx: InspectionReportContext) -> bytes:
+    """Render an inspection report to PDF bytes (DocumentValidationError when a required slot is
+    empty: case, inspection, type, date and time, result, officer)."""
+    missing = [s for s in INSPECTION_REPORT_REQUIRED if _blank(getattr(ctx, s))]
+    if missing:
+        raise DocumentValidationError("inspection_report", missing)
+    v = {f.name: getattr(ctx, f.name) for f in dataclasses.fields(ctx)}
+    v.update(
+        title=INSPECTION_REPORT_TITLE, m=ctx.municipality,
+        inspection_type_text=INSPECTION_TYPE_TEXT.get(ctx.inspection_type, ctx.inspection_type),
+        result_text=INSPECTION_RESULT_TEXT.get(ctx.result, ctx.result),
+        inspected_at_text=_fmt_local_time(ctx.inspected_at),
+        position=(f"{ctx.lat:.6f}, {ctx.lon:.6f}" if ctx.lat is not None and ctx.lon is not None else None),
+        photo_rows=[{"file_name": p["file_name"], "kind": p.get("kind") or "",
+                     "taken": _fmt_local_time(p["taken_at"]) if p.get("taken_at") else "time not in the image",
+                     "gps": (f"{p['gps_lat']:.6f}, {p['gps_lon']:.6f}" if p.get("gps_lat") is not None
+                             and p.get("gps_lon") is not None else "no GPS in the image")} for p in ctx.photos],
+    )
+    markup = _jinja_env().get_template("inspection_report.j2").render(**v)
+    footer = f"{INSPECTION_REPORT_TITLE} - Case {ctx.case_number} - Inspection {ctx.inspection_id}"
+    return _build_pdf(markup, title=f"{INSPECTION_REPORT_TITLE} - {ctx.case_number} - {ctx.inspection_id}",
+                      author=ctx.municipality.name, subject=INSPECTION_REPORT_TITLE,
+                      draw=_page_drawer(ctx.municipality, footer, "INTERNAL RECORD - NOT A NOTICE"))

@@ -3,6 +3,10 @@
 ``ci_city`` is the ci preset (seed 7) simulated and run through the whole pipeline once
 per test session: every slow test that only reads it shares it; a test that changes a city
 (imports, reruns, decisions, purges) takes ``ci_city_copy``.
+
+``ops_url`` is a fresh, empty ops database for one test, once on SQLite and once on
+PostgreSQL (``postgres_server``: a throwaway cluster for the session, tests/pg.py; the
+PostgreSQL run is skipped, with the reason, where PostgreSQL is not installed).
 """
 
 import json
@@ -12,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from helpers import civic, copy_data_dir
+from pg import postgres_server_or_reason
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
@@ -47,3 +52,25 @@ def ci_city(ci_city_run) -> Path:
 def ci_city_copy(ci_city, tmp_path_factory) -> Path:
     """A private copy of the built ci city, for the tests of one module that change it."""
     return copy_data_dir(ci_city, tmp_path_factory.mktemp("ci_city_copy") / "data")
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A PostgreSQL server for this session (tests/pg.py), stopped at the end."""
+    server, reason = postgres_server_or_reason()
+    if server is None:
+        pytest.skip(f"PostgreSQL not available: {reason}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ops_url(request, tmp_path):
+    """The SQLAlchemy URL of a new, empty ops database: SQLite, then PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{(tmp_path / 'ops.sqlite').as_posix()}"
+        return
+    server = request.getfixturevalue("postgres_server")
+    url = server.create_database()
+    yield url
+    server.drop_database(url)

@@ -4,8 +4,11 @@ Today's work plan ordered for travel (``bylaw.monitoring.officer_worklist``: urg
 first, then nearest neighbour starting from the centre of the officer's home zone), the case
 file (property and owner from the assessment roll, prior cases at the property, the
 timeline, photos), the inspection form with the bylaw type's checklist and photo evidence
-(time and GPS from the image's EXIF), issuing a notice or order (rendered to PDF by
-``bylaw.documents``, service recorded), and closure with outcome and reason.
+(time and GPS from the image's EXIF) and its inspection report (PDF, for every inspection
+done), scheduling an inspection or re-inspection, reassigning the case (supervisors),
+issuing a notice or order (rendered to PDF by ``bylaw.documents``, service recorded), and
+closure with outcome and reason. The checklists are reference data
+(``bylaw.catalogue.checklist``).
 
 For officers and supervisors (``inspection.record``). Officers never see who complained
 (``bylaw.cases.get_case`` redacts it for their role); supervisors do. Every change names the
@@ -23,40 +26,23 @@ import shapely
 import streamlit as st
 
 from apps import auth, ui
-from bylaw import cases, catalogue, documents, lifecycle, monitoring
-from bylaw.ops_schema import INSPECTION_RESULTS, NOTICE_TYPES, PHOTO_KINDS, SERVED_METHODS
+from bylaw import cases, catalogue, documents, lifecycle, monitoring, roles
+from bylaw.ops_schema import INSPECTION_RESULTS, INSPECTION_TYPES, NOTICE_TYPES, PHOTO_KINDS, SERVED_METHODS
 from warehouse.config import paths
 
 FLASH_KEY = "casework_flash"
 PDF_KEY = "casework_pdf"
+REPORT_KEY = "casework_report"
 CASE_KEY = "casework_case"
 
-# The bylaw-specific inspection checklists. bylaw/catalogue.py has no checklist table yet
-# (requested: ``catalogue.checklist(bylaw_type)``); until it does, they live here.
-CHECKLISTS: dict[str, tuple[str, ...]] = {
-    "property_standards": ("Roof, walls and foundation in good repair", "Windows and doors weathertight",
-                           "Stairs, railings and guards safe", "Plumbing, heating and electrical working",
-                           "No pest infestation"),
-    "zoning": ("Use permitted in the zone", "Setbacks and lot coverage respected", "Required parking provided",
-               "Accessory buildings permitted"),
-    "noise": ("Sound audible at the property line", "Within the restricted hours", "Source identified",
-              "Observed from a public place or a neighbouring unit"),
-    "pool_enclosure": ("Enclosure at least 1.5 m high", "Gate self-closing and self-latching",
-                       "No climbable features within 1 m", "Enclosure permit on file"),
-    "signs": ("Sign permit on file", "Size and height within limits", "Clear of the sight triangle and right-of-way",
-              "Sign maintained and safe"),
-    "long_grass": ("Grass and weeds under 20 cm", "No prohibited plants", "Yard free of debris"),
-    "waste": ("Refuse kept in containers", "No accumulation of debris or waste", "No illegal dumping"),
-    "adequate_heat": ("Indoor temperature at least 20 °C", "Heating system operating", "Tenant access to controls"),
-}
-DEFAULT_CHECKLIST = ("Contravention observed", "Owner or occupant spoken to", "Site photographed")
 ANSWERS = ("not checked", "ok", "contravention", "n/a")
 RESULT_LABELS = {"violation_found": "Violation found", "no_violation": "No violation",
                  "complied": "Complied", "not_complied": "Not complied"}
 
 
 def checklist_items(bylaw_type: str) -> tuple[str, ...]:
-    return CHECKLISTS.get(bylaw_type, DEFAULT_CHECKLIST)
+    """The bylaw type's inspection checklist (reference data: ``bylaw/reference/checklists.csv``)."""
+    return catalogue.checklist(bylaw_type)
 
 
 def zone_centre(ref, zone_id: str | None) -> tuple[float, float] | None:
@@ -77,6 +63,31 @@ def served_at(day: dt.date) -> dt.datetime:
     return now if day == now.astimezone(ui.LOCAL_TZ).date() else local_noon(day)
 
 
+def officer_details(db, ref, officer_id: str | None, user=None) -> dict:
+    """{name, badge} of an officer: the signed-in user when it is them, else the user account
+    linked to the officer id; the badge from the roster."""
+    name = None
+    if user is not None and officer_id is not None and user.officer_id == officer_id:
+        name = user.display_name
+    if name is None and officer_id is not None:
+        name = next((u.display_name for u in roles.list_users(db) if u.officer_id == officer_id), None)
+    badge = None
+    roster = ref.officers
+    if officer_id is not None and not roster.empty and "badge_number" in roster:
+        hit = roster[roster["officer_id"] == officer_id]
+        badge = None if hit.empty or ui.is_missing(hit.iloc[0]["badge_number"]) else str(hit.iloc[0]["badge_number"])
+    return {"name": name or officer_id or (user.display_name if user else None), "badge": badge or officer_id}
+
+
+def inspection_report_pdf(db, ref, case: dict, inspection: dict, user=None) -> tuple[str, bytes]:
+    """(file name, PDF) of an inspection's report (``bylaw.documents.render_inspection_report``):
+    the case, property, checklist, result, notes and photos, never the complainant."""
+    ctx = documents.inspection_report_context(
+        case, inspection, case.get("photos") or [], officer_details(db, ref, inspection["officer_id"], user),
+        ref.property_by_roll(case["roll_number"]) or {})
+    return f"{inspection['inspection_id']}_inspection_report.pdf", documents.render_inspection_report(ctx)
+
+
 def _stale(exc: Exception, case_id: str) -> None:
     auth.flash("warning", f"Not saved: case {case_id} was changed by someone else before you saved ({exc}). "
                "The case below has been reloaded as it is now: check it and make your change again.", FLASH_KEY)
@@ -87,7 +98,8 @@ def _stale(exc: Exception, case_id: str) -> None:
 # --------------------------------------------------------------------------- #
 
 
-def _record_inspection(db, user, case: dict, inspection_type: str, planned_id: str | None, photo_key: str) -> None:
+def _record_inspection(db, user, ref, case: dict, inspection_type: str, planned_id: str | None,
+                       photo_key: str) -> None:
     s = st.session_state
     items = checklist_items(case["bylaw_type"])
     checklist = {item: s.get(f"casework_chk_{i}") for i, item in enumerate(items)}
@@ -110,9 +122,17 @@ def _record_inspection(db, user, case: dict, inspection_type: str, planned_id: s
         cases.add_photo(db, user, f.getvalue(), kind=kind, case_id=case["case_id"],
                         inspection_id=res["inspection_id"], file_name=f.name)
     s["casework_photo_round"] = s.get("casework_photo_round", 0) + 1
+    fresh = cases.get_case(db, case["case_id"], user)
+    done = next(i for i in fresh["inspections"] if i["inspection_id"] == res["inspection_id"])
+    try:
+        s[REPORT_KEY] = (*inspection_report_pdf(db, ref, fresh, done, user), case["case_id"])
+        offer = " Download the inspection report below."
+    except documents.DocumentValidationError as exc:
+        s.pop(REPORT_KEY, None)
+        offer = f" (No inspection report: {exc}.)"
     auth.flash("success", f"Inspection {res['inspection_id']} recorded ({RESULT_LABELS[s['casework_result']]}); "
                f"case {case['case_id']} is now {res['case']['status']}"
-               + (f"; {len(uploads)} photo(s) stored" if uploads else "") + ".", FLASH_KEY)
+               + (f"; {len(uploads)} photo(s) stored" if uploads else "") + "." + offer, FLASH_KEY)
 
 
 def _document_inputs(case: dict, user, ref, notice_id: str | None = None) -> tuple[str, documents.DocumentContext]:
@@ -163,7 +183,7 @@ def _issue_notice(db, user, case: dict, ref) -> None:
     target = paths().data_dir / rel
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(pdf)
-    cases.update_notice(db, user, res["notice_id"], 1, document_path=rel.as_posix())
+    cases.update_notice(db, user, res["notice_id"], res["notice_version"], document_path=rel.as_posix())
     s[PDF_KEY] = (f"{res['notice_id']}.pdf", pdf, case["case_id"])
     auth.flash("success", f"{documents.TITLES[ctx.kind]} {res['notice_id']} issued, served by "
                f"{s['casework_served_method'].replace('_', ' ')}; case {case['case_id']} is now "
@@ -179,6 +199,39 @@ def _record_service(db, user, notice: dict) -> None:
         _stale(exc, notice["case_id"])
         return
     auth.flash("success", f"Service of {notice['notice_id']} recorded.", FLASH_KEY)
+
+
+def _reassign(db, user, case: dict) -> None:
+    s = st.session_state
+    officer, reason = s.get("casework_assign_officer"), (s.get("casework_assign_reason") or "").strip()
+    if not officer or not reason:
+        auth.flash("error", "Not reassigned: choose an officer and give a reason.", FLASH_KEY)
+        return
+    try:
+        cases.assign_case(db, user, case["case_id"], case["version"], officer, reason)
+    except cases.StaleCase as exc:
+        _stale(exc, case["case_id"])
+        return
+    auth.flash("success", f"Case {case['case_id']} reassigned to {officer}.", FLASH_KEY)
+
+
+def _schedule(db, user, case: dict) -> None:
+    s = st.session_state
+    day, at = s.get("casework_sched_day"), s.get("casework_sched_time") or dt.time(9)
+    if day is None:
+        auth.flash("error", "Not scheduled: choose a day.", FLASH_KEY)
+        return
+    when = dt.datetime.combine(day, at, tzinfo=ui.LOCAL_TZ).astimezone(dt.timezone.utc)
+    itype = s.get("casework_sched_type") or "initial"
+    try:
+        iid = cases.schedule_inspection(db, user, case["case_id"], when, inspection_type=itype,
+                                        officer_id=s.get(f"casework_sched_officer_{case['case_id']}_"
+                                                         f"{case['assigned_officer_id']}") or None)
+    except (ValueError, cases.CaseNotFound) as exc:
+        auth.flash("error", f"Not scheduled: {exc}", FLASH_KEY)
+        return
+    auth.flash("success", f"{itype.replace('_', '-').capitalize()} {iid} of case {case['case_id']} scheduled for "
+               f"{ui.format_local(when, '%Y-%m-%d %H:%M')}.", FLASH_KEY)
 
 
 def _close(db, user, case: dict) -> None:
@@ -271,6 +324,25 @@ def case_file(db, user, ref, case: dict) -> None:
                                 "By": e.get("by"), "Note": e.get("note") or e.get("notes")} for e in timeline]),
                  hide_index=True, key="casework_timeline")
 
+    done = [i for i in case["inspections"] if i["inspected_at"] is not None]
+    planned = [i for i in case["inspections"] if i["inspected_at"] is None]
+    if done or planned:
+        st.markdown("**Inspections**")
+    for i in planned:
+        st.markdown(f"- {i['inspection_id']} · {i['inspection_type'].replace('_', '-')} scheduled for "
+                    f"{ui.format_local(i['scheduled_for'], '%Y-%m-%d %H:%M')} · officer {i['officer_id'] or ui.MISSING}")
+    for i in done:
+        st.markdown(f"- {i['inspection_id']} · {i['inspection_type'].replace('_', '-')} on "
+                    f"{ui.format_local(i['inspected_at'], '%Y-%m-%d %H:%M')} by {i['officer_id'] or ui.MISSING}: "
+                    f"{RESULT_LABELS.get(i['result'], i['result'])}")
+        try:
+            name, pdf = inspection_report_pdf(db, ref, case, i, user)
+        except documents.DocumentValidationError as exc:
+            st.caption(f"No report for {i['inspection_id']}: {exc}")
+            continue
+        st.download_button(f"Inspection report {i['inspection_id']} (PDF)", pdf, file_name=name,
+                           mime="application/pdf", key=f"casework_report_{i['inspection_id']}")
+
     if case["photos"]:
         st.markdown("**Photos** (time and position from the image's EXIF)")
         cols = st.columns(min(4, len(case["photos"])))
@@ -297,7 +369,7 @@ def case_file(db, user, ref, case: dict) -> None:
                                    mime="application/pdf", key=f"casework_doc_{n['notice_id']}")
 
 
-def inspection_form(db, user, case: dict) -> None:
+def inspection_form(db, user, ref, case: dict) -> None:
     done_initial = any(i["inspection_type"] == "initial" and i["inspected_at"] is not None for i in case["inspections"])
     inspection_type = "re_inspection" if done_initial else "initial"
     planned = next((i for i in case["inspections"] if i["inspected_at"] is None
@@ -317,8 +389,12 @@ def inspection_form(db, user, case: dict) -> None:
                          accept_multiple_files=True, key=photo_key)
         st.form_submit_button("Record inspection", type="primary", key="casework_inspect_submit",
                               on_click=_record_inspection,
-                              args=(db, user, case, inspection_type, planned["inspection_id"] if planned else None,
-                                    photo_key))
+                              args=(db, user, ref, case, inspection_type,
+                                    planned["inspection_id"] if planned else None, photo_key))
+    report = st.session_state.get(REPORT_KEY)
+    if report and report[2] == case["case_id"]:
+        st.download_button(f"Download {report[0]}", report[1], file_name=report[0], mime="application/pdf",
+                           key="casework_report_download", type="primary")
 
 
 def notice_form(db, user, ref, case: dict) -> None:
@@ -358,6 +434,34 @@ def service_form(db, user, case: dict) -> None:
         c3.date_input("Served on", value=dt.datetime.now(ui.LOCAL_TZ).date(), key="casework_serve_on")
         st.form_submit_button("Record service", key="casework_serve_submit", on_click=_record_service,
                               args=(db, user, rows[nid]))
+
+
+def assignment_form(db, user, ref, case: dict) -> None:
+    """Reassign the case (supervisors, ``case.assign``) and put an inspection or re-inspection on
+    an officer's plan (``inspection.schedule``)."""
+    officers = sorted(str(o) for o in ref.bylaw_officers()["officer_id"])
+    current = case["assigned_officer_id"]
+    if user.can("case.assign"):
+        with st.form("casework_assign"):
+            st.markdown(f"**Reassign the case** (now {ui.md_escape(current or 'unassigned')})")
+            others = [o for o in officers if o != current] or officers
+            c1, c2 = st.columns([1, 2])
+            c1.selectbox("New officer", others, key="casework_assign_officer")
+            c2.text_input("Reason", key="casework_assign_reason")
+            st.form_submit_button("Reassign", key="casework_assign_submit", on_click=_reassign, args=(db, user, case))
+    done_initial = any(i["inspection_type"] == "initial" and i["inspected_at"] is not None for i in case["inspections"])
+    default_type = "re_inspection" if done_initial else "initial"
+    with st.form("casework_schedule"):
+        st.markdown("**Schedule an inspection or re-inspection** (it goes on the officer's work plan for that day)")
+        c1, c2, c3, c4 = st.columns(4)
+        c1.selectbox("Type", list(INSPECTION_TYPES), index=list(INSPECTION_TYPES).index(default_type),
+                     key="casework_sched_type", format_func=lambda t: t.replace("_", "-"))
+        c2.date_input("Day", value=dt.datetime.now(ui.LOCAL_TZ).date() + dt.timedelta(days=1), key="casework_sched_day")
+        c3.time_input("Time", value=dt.time(9), key="casework_sched_time")
+        choices = ([current] if current else []) + [o for o in officers if o != current]
+        # keyed by the case's officer: after a reassignment the new officer is the default
+        c4.selectbox("Officer", choices, key=f"casework_sched_officer_{case['case_id']}_{current}")
+        st.form_submit_button("Schedule", key="casework_sched_submit", on_click=_schedule, args=(db, user, case))
 
 
 def closure_form(db, user, case: dict) -> None:
@@ -403,9 +507,12 @@ def main() -> None:
     if case["status"] == lifecycle.CLOSED_STATUS:
         return
     st.subheader("Work on the case", anchor=False, divider="gray")
-    inspect_tab, notice_tab, close_tab = st.tabs(["Inspection", "Notice or order", "Closure"])
+    inspect_tab, plan_tab, notice_tab, close_tab = st.tabs(
+        ["Inspection", "Assignment and scheduling", "Notice or order", "Closure"])
     with inspect_tab:
-        inspection_form(db, user, case)
+        inspection_form(db, user, ref, case)
+    with plan_tab:
+        assignment_form(db, user, ref, case)
     with notice_tab:
         if user.can("notice.issue"):
             notice_form(db, user, ref, case)

@@ -19,8 +19,8 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from bylaw import cases
-from bylaw.ops_schema import audit_log, case_status_changes, complaints, inspections, notices, photos
+from bylaw import cases, catalogue
+from bylaw.ops_schema import audit_log, case_status_changes, complaints, inspections, notices, photos, remediation_works
 from bylaw.ops_schema import cases as cases_table
 from bylaw.properties import load_reference
 from bylaw.roles import create_user
@@ -104,7 +104,7 @@ def texts(at: AppTest, kind: str) -> list[str]:
 TABLE_COLUMN = {"intake_duplicates": "Same property", "casework_plan": "Stop", "casework_prior": "Outcome",
                 "casework_timeline": "Summary", "monitoring_breaches": "Target missed",
                 "monitoring_overdue": "Deadline passed on", "monitoring_remediation": "Contractor",
-                "monitoring_tax_roll": "work_id"}
+                "monitoring_tax_roll": "work_id", "monitoring_works": "Done by"}
 
 
 def frame(at: AppTest, key: str):
@@ -253,7 +253,8 @@ def test_officer_plan_inspection_notice_and_closure(env):
     assert list(frame(at, "casework_prior")["Case"]) == [prior["case_id"]]
     assert "received" in " ".join(frame(at, "casework_timeline")["Summary"])
 
-    # inspection with the noise checklist and a photo whose GPS/time come from EXIF
+    # inspection with the noise checklist (reference data) and a photo whose GPS/time come from EXIF
+    assert [r.label for r in at.radio if (r.key or "").startswith("casework_chk_")] == list(catalogue.checklist("noise"))
     at.radio(key="casework_chk_0").set_value("contravention")
     at.radio(key="casework_chk_2").set_value("ok")
     at.selectbox(key="casework_result").select("violation_found")
@@ -270,6 +271,9 @@ def test_officer_plan_inspection_notice_and_closure(env):
     assert (p["kind"], p["inspection_id"]) == ("before", ins["inspection_id"])
     assert p["taken_at"] == dt.datetime(2026, 11, 20, 15, 15)  # 10:15 EST, stored in UTC
     assert any("now investigated" in s for s in texts(at, "success"))
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert f"Download {ins['inspection_id']}_inspection_report.pdf" in labels  # just recorded
+    assert f"Inspection report {ins['inspection_id']} (PDF)" in labels  # in the case file, for every inspection
     assert len(at.get("image")) == 1 and "43.450475" in " ".join(i.proto.imgs[0].caption for i in at.get("image"))
 
     # a compliance notice: rendered to PDF, offered for download, service recorded
@@ -335,9 +339,153 @@ def test_a_change_saved_by_someone_else_first_is_refused_and_the_case_reloaded(e
     assert any("recorded" in s for s in texts(at, "success"))
 
 
+def audits(env, table, key) -> list[dict]:
+    return rows(env, audit_log, audit_log.c.table_name == table, audit_log.c.row_key == key)
+
+
+def test_supervisor_reassigns_and_schedules_a_reinspection(env):
+    case_id = complaint(env)["case_id"]
+    at = sign_in(CASEWORK, "supervisor")
+    ok(at.selectbox(key="casework_officer").select("BY-202").run())
+    assert at.selectbox(key="casework_case").value == case_id
+    target = at.selectbox(key="casework_assign_officer").options[0]
+    assert target != "BY-202"
+    # a reassignment without a reason is refused
+    at.selectbox(key="casework_assign_officer").select(target)
+    ok(at.button(key="casework_assign_submit").click().run())
+    assert any("give a reason" in e for e in texts(at, "error"))
+    # a colleague changes the case first: refused, nothing written, the case reloaded
+    cases.update_case(env.db, env.staff["clerk"], case_id, 1, priority="urgent")
+    at.selectbox(key="casework_assign_officer").select(target)
+    at.text_input(key="casework_assign_reason").input("BY-202 on leave")
+    ok(at.button(key="casework_assign_submit").click().run())
+    assert any("Not saved" in w and "changed by someone else" in w for w in texts(at, "warning"))
+    assert rows(env, cases_table)[0]["assigned_officer_id"] == "BY-202"
+    at.selectbox(key="casework_assign_officer").select(target)
+    at.text_input(key="casework_assign_reason").input("BY-202 on leave")
+    ok(at.button(key="casework_assign_submit").click().run())
+    (case,) = rows(env, cases_table)
+    assert case["assigned_officer_id"] == target and case["version"] == 3
+    assert case["assignment_reason"] == f"{target}: assigned by supervisor: BY-202 on leave"
+    (audit,) = [a for a in audits(env, "cases", case_id)
+                if a["action"] == "update" and "assigned_officer_id" in a["changes"]]
+    assert (audit["user_id"], audit["action"], audit["changes"]["assigned_officer_id"]) == (
+        "supervisor", "update", ["BY-202", target])
+    assert any(f"reassigned to {target}" in s for s in texts(at, "success"))
+    assert at.selectbox(key="casework_case").value == case_id  # still on screen
+
+    # schedule an initial inspection for the new officer, tomorrow 10:30 local
+    day = dt.datetime.now(ui.LOCAL_TZ).date() + dt.timedelta(days=1)
+    assert at.selectbox(key=f"casework_sched_officer_{case_id}_{target}").value == target
+    at.selectbox(key="casework_sched_type").select("initial")
+    at.date_input(key="casework_sched_day").set_value(day)
+    at.time_input(key="casework_sched_time").set_value(dt.time(10, 30))
+    ok(at.button(key="casework_sched_submit").click().run())
+    (ins,) = rows(env, inspections)
+    when = dt.datetime.combine(day, dt.time(10, 30), tzinfo=ui.LOCAL_TZ).astimezone(dt.timezone.utc)
+    assert (ins["case_id"], ins["inspection_type"], ins["officer_id"], ins["inspected_at"]) == (
+        case_id, "initial", target, None)
+    assert ins["scheduled_for"].replace(tzinfo=dt.timezone.utc) == when
+    assert [(a["action"], a["user_id"]) for a in audits(env, "inspections", ins["inspection_id"])] == [
+        ("insert", "supervisor")]
+    assert "scheduled for" in " ".join(texts(at, "markdown")) and ins["inspection_id"] in " ".join(texts(at, "markdown"))
+    # the inspection form now completes the scheduled one
+    assert f"completes scheduled {ins['inspection_id']}" in " ".join(texts(at, "markdown"))
+
+
+def test_officer_cannot_reassign_but_schedules_a_reinspection(env):
+    case_id = complaint(env)["case_id"]
+    sup = env.staff["supervisor"]
+    cases.record_inspection(env.db, sup, case_id, 1, inspection_type="initial", result="violation_found")
+    at = sign_in(CASEWORK, "officer")
+    assert not [b for b in at.button if b.key == "casework_assign_submit"]
+    assert at.selectbox(key="casework_sched_type").value == "re_inspection"  # the initial one is done
+    ok(at.button(key="casework_sched_submit").click().run())
+    planned = rows(env, inspections, inspections.c.inspected_at.is_(None))
+    assert [(r["inspection_type"], r["officer_id"]) for r in planned] == [("re_inspection", "BY-202")]
+    assert audits(env, "inspections", planned[0]["inspection_id"])[0]["user_id"] == "officer"
+
+
 # --------------------------------------------------------------------------- #
 # Monitoring
 # --------------------------------------------------------------------------- #
+
+
+def _due_for_reinspection(env) -> str:
+    sup = env.staff["supervisor"]
+    now = dt.datetime.now(dt.timezone.utc)
+    case_id = complaint(env, bylaw_type="long_grass", address="104 King St")["case_id"]
+    v = cases.record_inspection(env.db, sup, case_id, 1, inspection_type="initial", result="violation_found")["case"]["version"]
+    v = cases.issue_notice(env.db, sup, case_id, v, notice_type="order_to_comply", served_method="personal",
+                           compliance_deadline=(now - dt.timedelta(days=3)).date(),
+                           issued_at=now - dt.timedelta(days=20))["case"]["version"]
+    cases.change_status(env.db, sup, case_id, v, "reinspection_due")
+    return case_id
+
+
+def test_monitoring_orders_and_updates_remediation(env):
+    case_id = _due_for_reinspection(env)
+    at = sign_in(MONITORING, "supervisor")
+    assert at.selectbox(key="monitoring_rem_case").value == case_id
+    at.text_input(key="monitoring_rem_contractor").input("Green Cut Ltd.")
+    at.number_input(key="monitoring_rem_cost").set_value(420.0)
+    at.text_area(key="monitoring_rem_description").input("Cut the grass and remove debris")
+    ok(at.button(key="monitoring_rem_submit").click().run())
+    (work,) = rows(env, remediation_works)
+    assert (work["case_id"], work["contractor"], work["cost"], work["description"], work["created_by"]) == (
+        case_id, "Green Cut Ltd.", 420.0, "Cut the grass and remove debris", "supervisor")
+    assert cases.get_case(env.db, case_id, env.staff["supervisor"])["status"] == "escalated"
+    assert [(a["action"], a["user_id"]) for a in audits(env, "remediation_works", work["work_id"])] == [
+        ("insert", "supervisor")]
+    assert any(f"{work['work_id']} ordered" in s and "escalated" in s for s in texts(at, "success"))
+    assert list(frame(at, "monitoring_works")["Work"]) == [work["work_id"]]
+
+    # completed, final cost, invoiced, on the tax roll, part recovered
+    w = work["work_id"]
+    assert at.selectbox(key="monitoring_upd_work").value == w
+    today = dt.datetime.now(ui.LOCAL_TZ).date()
+    at.date_input(key=f"monitoring_upd_completed_{w}").set_value(today - dt.timedelta(days=2))
+    at.number_input(key=f"monitoring_upd_cost_{w}").set_value(455.0)
+    at.date_input(key=f"monitoring_upd_invoiced_{w}").set_value(today - dt.timedelta(days=1))
+    at.date_input(key=f"monitoring_upd_tax_roll_{w}").set_value(today)
+    at.number_input(key=f"monitoring_upd_recovered_{w}").set_value(100.0)
+    at.date_input(key=f"monitoring_upd_recovered_on_{w}").set_value(today)
+    ok(at.button(key="monitoring_upd_submit").click().run())
+    (work,) = rows(env, remediation_works)
+    assert (work["cost"], work["added_to_tax_roll_on"], work["recovered_amount"], work["version"]) == (
+        455.0, today, 100.0, 2)
+    assert all(work[k] is not None for k in ("completed_at", "invoiced_at", "recovered_at"))
+    (upd,) = [a for a in audits(env, "remediation_works", w) if a["action"] == "update"]
+    assert upd["user_id"] == "supervisor" and upd["changes"]["cost"] == [420.0, 455.0]
+    assert {"completed_at", "invoiced_at", "added_to_tax_roll_on", "recovered_amount", "recovered_at"} <= set(upd["changes"])
+    assert any(f"{w} updated" in s for s in texts(at, "success"))
+    tax = frame(at, "monitoring_tax_roll")
+    assert (tax.loc[0, "work_id"], tax.loc[0, "amount"]) == (w, "355.00")  # 455 - 100 recovered
+
+    # a colleague's save first is refused; nothing is written
+    ok(at.button(key="monitoring_upd_submit").click().run())
+    cases.update_remediation(env.db, env.staff["supervisor"], w, rows(env, remediation_works)[0]["version"],
+                             recovered_amount=200.0)
+    before = rows(env, remediation_works)[0]
+    at.number_input(key=f"monitoring_upd_recovered_{w}").set_value(455.0)
+    ok(at.button(key="monitoring_upd_submit").click().run())
+    assert any("Not saved" in x and "changed by someone else" in x for x in texts(at, "warning"))
+    assert rows(env, remediation_works)[0] == before
+
+
+def test_monitoring_remediation_refuses_a_stale_case_and_hides_from_analysts(env):
+    case_id = _due_for_reinspection(env)
+    at = sign_in(MONITORING, "supervisor")
+    cases.update_case(env.db, env.staff["supervisor"], case_id,
+                      rows(env, cases_table, cases_table.c.case_id == case_id)[0]["version"], priority="urgent")
+    at.text_input(key="monitoring_rem_contractor").input("Green Cut Ltd.")
+    at.number_input(key="monitoring_rem_cost").set_value(420.0)
+    ok(at.button(key="monitoring_rem_submit").click().run())
+    assert any("Not saved" in x and case_id in x for x in texts(at, "warning"))
+    assert rows(env, remediation_works) == []
+    at = sign_in(MONITORING, "analyst")
+    assert not [b for b in at.button if b.key in ("monitoring_rem_submit", "monitoring_upd_submit")]
+
 
 
 def test_monitoring_breaches_photos_remediation_and_tax_roll_export(env):

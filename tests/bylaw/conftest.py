@@ -1,6 +1,7 @@
 """Fixtures for the bylaw ops tests: the ci city's landing files (simulated once per
 session, never run through the pipeline: reference data comes from landing through the
-contracts), and a fresh SQLite ops database per test."""
+contracts), and a fresh ops database per test: each test that takes ``db`` runs twice, on
+SQLite and on PostgreSQL (``ops_url`` in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -31,9 +32,9 @@ def reference(sim_dir):
 
 
 @pytest.fixture
-def db(tmp_path, monkeypatch):
+def db(ops_url, monkeypatch):
     monkeypatch.delenv("CIVIC_OPS_DB_URL", raising=False)
-    d = OpsDB(f"sqlite:///{tmp_path / 'ops.sqlite'}")
+    d = OpsDB(ops_url)
     yield d
     d.dispose()
 

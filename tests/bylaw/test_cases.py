@@ -1,5 +1,6 @@
 """Intake, case creation and routing, the lifecycle through the ops database, optimistic
-locking, audit, roles and confidentiality, on a real SQLite file."""
+locking, audit, roles and confidentiality, on a real SQLite file and a real PostgreSQL
+database (the ``db`` fixture runs each test on both)."""
 
 import datetime as dt
 import re
@@ -107,6 +108,32 @@ def test_concurrent_sessions_on_threads_one_wins(db, staff, reference):
     winner = next(p for r, p in results if r == "ok")
     case = C.get_case(db, case_id, staff["clerk"])
     assert case["priority"] == winner and case["version"] == 2
+
+
+def test_clerks_saving_at_once_get_distinct_case_numbers(db, staff, reference):
+    """The first complaints of a fresh database, saved at the same moment from four screens:
+    each gets its own complaint and case number (the counters' first row is made once)."""
+    import threading
+
+    from warehouse.ops import OpsDB
+
+    screens = [OpsDB(db.url) for _ in range(4)]
+    results, errors, barrier = [], [], threading.Barrier(4)
+
+    def save(screen):
+        barrier.wait()
+        try:
+            results.append(_complaint(screen, staff, reference, address=None, lat=43.45, lon=-80.49))
+        except Exception as e:  # noqa: BLE001 (reported below)
+            errors.append(repr(e))
+
+    threads = [threading.Thread(target=save, args=(s,)) for s in screens]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    [s.dispose() for s in screens]
+    assert errors == []
+    assert sorted(r["case_id"] for r in results) == [f"CE-2026-00000{i}" for i in range(1, 5)]
+    assert sorted(r["complaint_id"] for r in results) == [f"CMP-0000000{i}" for i in range(1, 5)]
 
 
 def test_roles_are_checked_and_nothing_is_written_when_refused(db, staff, reference):

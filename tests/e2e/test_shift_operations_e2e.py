@@ -41,7 +41,7 @@ def con(city):
                        columns = {{'read_id': 'VARCHAR', 'unit_id': 'VARCHAR', 'officer_id': 'VARCHAR',
                                    'captured_at': 'VARCHAR'}}) AS l USING (read_id)
         JOIN '{gt}/parking_episodes.parquet' AS e USING (episode_id)""")
-    c.execute(f"""
+    c.execute("""
         CREATE TEMP TABLE truth_reads_in_shifts AS
         SELECT s.shift_id, s.zone_id, r.*
         FROM wh.staging.stg_staff__shifts AS s

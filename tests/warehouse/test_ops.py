@@ -1,4 +1,4 @@
-"""The ops database (warehouse/ops.py) on real SQLite: decisions and their tickets, the
+"""The ops database (warehouse/ops.py) on real SQLite and PostgreSQL (``CIVIC_OPS_DB_URL``): decisions and their tickets, the
 double-decision error, one transaction per confirmation, and the export to landing files
 that pass the sources' contracts."""
 
@@ -29,8 +29,12 @@ def detection(read_id="RD20261031-0000001", **kw) -> ops.Detection:
 
 
 @pytest.fixture
-def db(data_dir, monkeypatch):
+def db(data_dir, monkeypatch, ops_url):
+    """The data directory's ops database: its SQLite file, or a PostgreSQL database named by
+    ``CIVIC_OPS_DB_URL`` (``ops_url``'s two runs), so every ``OpsDB()`` here finds it."""
     monkeypatch.delenv(ops.OPS_DB_URL_ENV, raising=False)
+    if not ops_url.startswith("sqlite"):  # SQLite: the default file under the data directory
+        monkeypatch.setenv(ops.OPS_DB_URL_ENV, ops_url)
     d = ops.OpsDB()
     yield d
     d.dispose()

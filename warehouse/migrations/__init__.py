@@ -23,6 +23,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 HERE = Path(__file__).resolve().parent
+MIGRATION_LOCK_KEY = 0x0C1C0415  # PostgreSQL advisory lock taken while migrating
 
 
 def alembic_config(connection: sa.Connection | None = None) -> Config:
@@ -49,6 +50,10 @@ def upgrade(engine: sa.Engine, revision: str = "head") -> str | None:
         return head_revision()
     try:
         with engine.begin() as c:
+            if c.dialect.name == "postgresql":
+                # One migrator at a time (held until this transaction ends): a second process
+                # starting at the same moment waits here, then finds the schema at head.
+                c.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
             command.upgrade(alembic_config(c), revision)
     except sa.exc.OperationalError:
         # Another process (a second screen starting) migrated at the same moment: fine if it got there.
