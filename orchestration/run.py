@@ -36,37 +36,56 @@ def prepare_dagster_home() -> Path:
 def relax_dagster_sqlite(home: Path) -> None:
     """Make Dagster's SQLite history cheap to write for the rest of this (short-lived) process.
 
-    Dagster opens and closes a SQLite connection per event; closing the last connection to a
-    WAL database checkpoints it, and every commit fsyncs: ~40-50 ms per event on this disk,
-    and a dbt build records ~800 events. So, for files under DAGSTER_HOME only (the ops
-    database keeps full durability): synchronous=NORMAL (WAL never corrupts; a power cut
-    may lose the last events of the run in progress), and one idle connection kept open
-    per file so a close is not the last one (SQLite then checkpoints every 1,000 pages
-    as usual). For the pipeline CLI, not for long-lived servers (one kept connection per
-    run's event file)."""
-    import sqlite3
+    Dagster's SQLite event log builds a new SQLAlchemy engine for every event it stores
+    (``SqliteEventLogStorage._connect``: ``create_engine`` + NullPool, then ``dispose``), so
+    each of the ~1,200 events of an incremental run pays an engine, a connection and a
+    statement compilation (an engine's compiled-statement cache dies with it), and closing
+    the last connection to a WAL file checkpoints it. For the event files under
+    DAGSTER_HOME, this process keeps one engine per file (its pooled connection stays open,
+    its statement cache warm; at most 16, the oldest disposed) with synchronous=NORMAL: WAL
+    never corrupts, a power cut may lose the last events of the run in progress. The ops
+    database keeps full durability. For the pipeline CLI, not for long-lived servers."""
+    import collections
 
     import sqlalchemy as sa
+    from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+    from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 
+    original = getattr(relax_dagster_sqlite, "original", None) or SqliteEventLogStorage._connect
     prefix = str(home.resolve())
-    if getattr(relax_dagster_sqlite, "prefix", None) == prefix:
-        return
-    keepers: dict[str, sqlite3.Connection] = {}
+    engines: collections.OrderedDict[str, sa.Engine] = collections.OrderedDict()
 
-    def on_connect(dbapi_connection, _record):
-        if not isinstance(dbapi_connection, sqlite3.Connection):
-            return
-        for _seq, _name, file in dbapi_connection.execute("PRAGMA database_list").fetchall():
-            if file and file.startswith(prefix):
+    def engine_for(url: str) -> sa.Engine:
+        engine = engines.pop(url, None)
+        if engine is None:
+            engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
+                                                         "check_same_thread": False})
+
+            @sa.event.listens_for(engine, "connect")
+            def _pragmas(dbapi_connection, _record):
+                dbapi_connection.execute("PRAGMA journal_mode=WAL")
                 dbapi_connection.execute("PRAGMA synchronous=NORMAL")
-                if file not in keepers:
-                    keepers[file] = sqlite3.connect(file, check_same_thread=False)
-                    keepers[file].execute("PRAGMA journal_mode=WAL")
+        engines[url] = engine
+        while len(engines) > 16:
+            engines.popitem(last=False)[1].dispose()
+        return engine
 
-    if hasattr(relax_dagster_sqlite, "listener"):
-        sa.event.remove(sa.engine.Engine, "connect", relax_dagster_sqlite.listener)
-    sa.event.listen(sa.engine.Engine, "connect", on_connect)
-    relax_dagster_sqlite.listener, relax_dagster_sqlite.prefix = on_connect, prefix
+    @contextlib.contextmanager
+    def kept_connect(self, shard: str):
+        if not str(Path(self._base_dir).resolve()).startswith(prefix):
+            with original(self, shard) as conn:
+                yield conn
+            return
+        with self._db_lock:
+            engine = engine_for(self.conn_string_for_shard(shard))
+            if shard not in self._initialized_dbs:
+                self._initdb(engine)
+                self._initialized_dbs.add(shard)
+            with engine.connect() as conn, conn.begin():
+                yield conn
+
+    SqliteEventLogStorage._connect = kept_connect
+    relax_dagster_sqlite.original = original
 
 
 # Dagster logs every event at DEBUG; the per-partition events of a year's load are
