@@ -8,7 +8,7 @@ SEED   ?= 7
 export DO_NOT_TRACK := 1
 export YOLO_OFFLINE := 1
 
-.PHONY: install demo test test-fast bench serve clean
+.PHONY: install demo test test-fast bench serve clean weights
 
 install: $(STAMP)
 
@@ -39,6 +39,12 @@ bench: install
 	$(BIN)/python bench/run_pipeline_bench.py --preset ci --repeat 3
 	$(BIN)/python bench/run_pipeline_bench.py --preset city --keep $(BENCH_YEAR)
 	$(BIN)/python bench/incremental_day_bench.py --year $(BENCH_YEAR) --repeat 3
+
+# Rebuild the ALPR engine's shipped weights and model cards (vision/weights/) from the
+# project's own renders and the real train-split photos in ../shared/data/alpr_benchmark.
+weights: install
+	$(BIN)/civic alpr train-detector
+	$(BIN)/civic alpr train-reader
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs

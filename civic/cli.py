@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 
 def _simulate(args) -> int:
@@ -70,6 +71,65 @@ def _alpr_check(args) -> int:
         print(f"civic alpr check: {e}", file=sys.stderr)
         return 2
     print(json.dumps(result, indent=2 if args.pretty else None, default=str))
+    return 0
+
+
+def _alpr_read(args) -> int:
+    import time
+
+    import cv2
+
+    from vision.engine import PlateEngine
+
+    try:
+        engine = PlateEngine(imgsz=args.imgsz) if args.imgsz else PlateEngine()
+    except FileNotFoundError as e:
+        print(f"civic alpr read: {e}", file=sys.stderr)
+        return 2
+    status = 0
+    for name in args.images:
+        img = cv2.imread(name)
+        if img is None:
+            print(json.dumps({"image": name, "error": "not a readable image"}))
+            status = 1
+            continue
+        t = time.perf_counter()
+        plates = engine.read(img)
+        print(json.dumps({"image": name, "plates": [p.as_dict() for p in plates],
+                          "ms": round((time.perf_counter() - t) * 1000, 1)}), flush=True)
+    return status
+
+
+def _alpr_eval(args) -> int:
+    from vision.dataset import DatasetError
+    from vision.engine import PlateEngine
+    from vision.evaluate import evaluate
+
+    try:
+        engine = PlateEngine(imgsz=args.imgsz) if args.imgsz else PlateEngine()
+        result = evaluate(Path(args.dataset), engine, split=args.split, progress=lambda m: print(m, file=sys.stderr))
+    except (FileNotFoundError, DatasetError) as e:
+        print(f"civic alpr eval: {e}", file=sys.stderr)
+        return 2
+    if not args.misreads:
+        result.pop("misreads")
+    print(json.dumps(result))
+    return 0
+
+
+def _alpr_train_detector(args) -> int:
+    from vision.train_detector import train_detector
+    from warehouse.config import paths
+
+    work = Path(args.work or paths().data_dir / "alpr_training" / "detector")
+    print(json.dumps(train_detector(work, Path(args.out), scenes=args.scenes, epochs=args.epochs, imgsz=args.imgsz)))
+    return 0
+
+
+def _alpr_train_reader(args) -> int:
+    from vision.reader import train_reader
+
+    print(json.dumps(train_reader(Path(args.out), samples=args.samples, epochs=args.epochs)))
     return 0
 
 
@@ -253,7 +313,7 @@ def main(argv: list[str] | None = None) -> int:
     mir.add_argument("file", help="the MTO response file (PKRA/PKRD records)")
     mir.set_defaults(func=_mto_import_responses)
 
-    alpr = sub.add_parser("alpr", help="ALPR: check a plate read against the violation rules")
+    alpr = sub.add_parser("alpr", help="ALPR: read plates in images and video, evaluate, train; check a read against the rules")
     alpr_sub = alpr.add_subparsers(dest="alpr_command", required=True)
     chk = alpr_sub.add_parser(
         "check", help="the verdict on one read (the rules of dbt_project/macros/rules/ against the serving snapshot), as JSON")
@@ -264,6 +324,31 @@ def main(argv: list[str] | None = None) -> int:
     chk.add_argument("--snapshot", help="serving snapshot to read (default: $CIVIC_SERVING_PATH or the data directory's)")
     chk.add_argument("--pretty", action="store_true", help="indented JSON")
     chk.set_defaults(func=_alpr_check)
+
+    rd = alpr_sub.add_parser("read", help="find and read the plates in images: one JSON object per image")
+    rd.add_argument("images", nargs="+")
+    rd.add_argument("--imgsz", type=int, help="detector input size (default $CIVIC_ALPR_IMGSZ or 320)")
+    rd.set_defaults(func=_alpr_read)
+    ev = alpr_sub.add_parser("eval", help="detection recall, exact read rate and speed on a labelled folder "
+                                          "(IMAGE.jpg + IMAGE.txt: name x y w h plate), as one JSON object")
+    ev.add_argument("--dataset", required=True)
+    ev.add_argument("--split", choices=("all", "train", "holdout"), default="all",
+                    help="the half of a benchmark folder the models never saw is 'holdout' (vision/dataset.py)")
+    ev.add_argument("--imgsz", type=int)
+    ev.add_argument("--misreads", action="store_true", help="list every plate not read exactly")
+    ev.set_defaults(func=_alpr_eval)
+    td = alpr_sub.add_parser("train-detector", help="train the plate detector (YOLO from vision/models/plate_yolo11.yaml)")
+    td.add_argument("--scenes", type=int, default=1000, help="rendered street scenes")
+    td.add_argument("--epochs", type=int, default=30)
+    td.add_argument("--imgsz", type=int, default=320)
+    td.add_argument("--out", default=str(Path(__file__).resolve().parents[1] / "vision" / "weights"))
+    td.add_argument("--work", help="training folder (default: <data dir>/alpr_training/detector)")
+    td.set_defaults(func=_alpr_train_detector)
+    tr = alpr_sub.add_parser("train-reader", help="train the plate reader (CRNN + CTC) and fit its calibration")
+    tr.add_argument("--samples", type=int, default=30000, help="rendered plate crops")
+    tr.add_argument("--epochs", type=int, default=15)
+    tr.add_argument("--out", default=str(Path(__file__).resolve().parents[1] / "vision" / "weights"))
+    tr.set_defaults(func=_alpr_train_reader)
 
     _add_bylaw_render_notice(sub)
 

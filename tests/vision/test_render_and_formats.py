@@ -1,0 +1,68 @@
+"""The plate renderer and the format fitting: deterministic, every style, golden format cases."""
+
+import numpy as np
+import pytest
+
+from vision.formats import FORMATS, fit_to_format
+from vision.render import STYLES, normalise, plate_text, render_crop, render_plate, render_scene
+
+STYLE_FORMAT = {"on_current": "LLLLDDD", "on_old": "LLLDDD", "on_commercial": "LLDDDDD",
+                "on_accessible": "DDDDL", "br_old": "LLLDDDD", "br_mercosul": "LLLDLDD"}
+
+
+def test_same_seed_same_pixels():
+    a = render_crop(np.random.default_rng(3))
+    b = render_crop(np.random.default_rng(3))
+    assert a[1] == b[1] and np.array_equal(a[0], b[0])
+    c = render_scene(np.random.default_rng(4), (320, 240))
+    d = render_scene(np.random.default_rng(4), (320, 240))
+    assert c[1] == d[1] and np.array_equal(c[0], d[0])
+
+
+@pytest.mark.parametrize("style", sorted(STYLES))
+def test_every_style_renders_its_format(style):
+    rng = np.random.default_rng(1)
+    for _ in range(20):
+        text = plate_text(style, rng)
+        img = render_plate(text, style, rng, height=60)
+        assert img.shape[0] == 60 and abs(img.shape[1] / 60 - STYLES[style].aspect) < 0.05
+        assert img.std() > 20  # characters drawn, not a blank plate
+        if style in STYLE_FORMAT:
+            assert fit_to_format(normalise(text)).format == STYLE_FORMAT[style], text
+
+
+def test_scene_boxes_hold_the_plates():
+    rng = np.random.default_rng(7)
+    seen = 0
+    for _ in range(15):
+        img, plates = render_scene(rng, (640, 480))
+        for (x, y, w, h), text in plates:
+            assert 0 <= x and 0 <= y and x + w <= 640 and y + h <= 480 and w > 5 and h > 3
+            assert 2 <= len(text) <= 8 and text == normalise(text)
+            seen += 1
+    assert seen >= 10
+
+
+def test_normalise():
+    assert normalise("abc-1234") == "ABC1234" and normalise(" ABCD 123 ") == "ABCD123"
+
+
+@pytest.mark.parametrize("read, fitted, fmt, subs", [
+    ("0UW5216", "OUW5216", "LLLDDDD", 1),      # a zero where Brazil's format has a letter
+    ("ABCD123", "ABCD123", "LLLLDDD", 0),      # Ontario, as read
+    ("ABCDI23", "ABCD123", "LLLLDDD", 1),      # I in a digit place
+    ("RK715AA", "RK715AA", "LLDDDLL", 0),
+    ("HELLO", "HELLO", None, 0),                  # a vanity plate fits no format: kept as read
+    ("QQQQQQQQ", "QQQQQQQQ", None, 0),
+])
+def test_format_fitting_golden_cases(read, fitted, fmt, subs):
+    f = fit_to_format(read)
+    assert (f.text, f.format, f.substitutions) == (fitted, fmt, subs)
+    if fmt == "LLLDDDD":
+        assert f.regions == ("US", "BR")
+    assert f.probability_ratio == pytest.approx(0.85 ** subs)
+
+
+def test_formats_are_letter_digit_layouts():
+    for layouts in FORMATS.values():
+        assert all(set(layout) <= {"L", "D"} for layout in layouts)

@@ -1,0 +1,83 @@
+"""The ALPR engine: find plates in an image (YOLO detector), read each (CRNN reader), normalise
+the text to a known plate format, and report a calibrated confidence.
+
+    engine = PlateEngine()               # weights from vision/weights/ (or CIVIC_ALPR_WEIGHTS_DIR)
+    for plate in engine.read(image_bgr): # -> list[PlateRead]
+        plate.text, plate.confidence, plate.box
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from vision.formats import fit_to_format
+from vision.reader import READER, PlateReader, cut
+from vision.train_detector import DETECTOR, WEIGHTS_DIR
+
+# Detector input size and the score under which a box is not a plate (env: CIVIC_ALPR_IMGSZ,
+# CIVIC_ALPR_MIN_DETECTION).
+IMGSZ = int(os.environ.get("CIVIC_ALPR_IMGSZ", "320"))
+MIN_DETECTION = float(os.environ.get("CIVIC_ALPR_MIN_DETECTION", "0.25"))
+
+
+def weights_dir() -> Path:
+    return Path(os.environ.get("CIVIC_ALPR_WEIGHTS_DIR") or WEIGHTS_DIR)
+
+
+@dataclass
+class PlateRead:
+    text: str  # normalised: upper-case letters and digits, fitted to a known format where one fits
+    confidence: float  # calibrated probability that ``text`` is exactly right
+    box: tuple[int, int, int, int]  # x, y, w, h in image pixels
+    detection_confidence: float
+    raw_text: str  # what the reader read before format fitting
+    plate_format: str | None  # the format the text was fitted to, if any
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        d["box"] = list(self.box)
+        d["confidence"] = round(self.confidence, 4)
+        d["detection_confidence"] = round(self.detection_confidence, 4)
+        return d
+
+
+class PlateEngine:
+    def __init__(self, weights: Path | None = None, imgsz: int = IMGSZ, min_detection: float = MIN_DETECTION):
+        from vision.yolo_env import yolo
+
+        folder = Path(weights or weights_dir())
+        detector = folder / DETECTOR
+        if not detector.is_file():
+            raise FileNotFoundError(f"{detector}: no detector weights; build them with `civic alpr train-detector`")
+        self.detector = yolo(detector)
+        self.reader = PlateReader(folder / READER)
+        self.imgsz, self.min_detection = imgsz, min_detection
+
+    def detect(self, image_bgr: np.ndarray) -> list[tuple[tuple[int, int, int, int], float]]:
+        """Plate boxes (x, y, w, h) with the detector's score, best first."""
+        res = self.detector.predict(image_bgr, imgsz=self.imgsz, conf=self.min_detection, device="cpu", verbose=False)[0]
+        boxes = []
+        for (x0, y0, x1, y1), score in zip(res.boxes.xyxy.numpy(), res.boxes.conf.numpy()):
+            boxes.append(((int(x0), int(y0), int(x1 - x0), int(y1 - y0)), float(score)))
+        return sorted(boxes, key=lambda b: -b[1])
+
+    def read_boxes(self, image_bgr: np.ndarray, boxes: list[tuple[int, int, int, int]],
+                   detection_scores: list[float] | None = None) -> list[PlateRead]:
+        """Read the plates in given boxes (the detector's, or labelled ones)."""
+        reads = self.reader.read([cut(image_bgr, b) for b in boxes])
+        out = []
+        for i, (box, r) in enumerate(zip(boxes, reads)):
+            fitted = fit_to_format(r.text, r.char_probs)
+            conf = r.confidence * fitted.probability_ratio if fitted.changed else r.confidence
+            out.append(PlateRead(fitted.text, float(min(1.0, conf)), tuple(int(v) for v in box),
+                                 detection_scores[i] if detection_scores else 1.0, r.text, fitted.format))
+        return out
+
+    def read(self, image_bgr: np.ndarray) -> list[PlateRead]:
+        """Every plate found in an image, read."""
+        found = self.detect(image_bgr)
+        return self.read_boxes(image_bgr, [b for b, _ in found], [s for _, s in found])
