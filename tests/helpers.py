@@ -59,3 +59,24 @@ def copy_data_dir(src: Path, dest: Path) -> Path:
         finally:
             con.close()
     return dest
+
+
+def write_labelled_folder(folder: Path, n: int, seed: int, size=(480, 360), min_plate_width: int = 0) -> Path:
+    """``n`` rendered street scenes with one plate each, labelled as alpr_benchmark is."""
+    import cv2
+    import numpy as np
+
+    from vision.render import render_scene
+
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    k = 0
+    while k < n:
+        img, plates = render_scene(rng, size, max_plates=1)
+        if not plates or plates[0][0][2] < min_plate_width:
+            continue
+        (x, y, w, h), text = plates[0]
+        cv2.imwrite(str(folder / f"img{k}.jpg"), img)
+        (folder / f"img{k}.txt").write_text(f"img{k}.jpg\t{x}\t{y}\t{w}\t{h}\t{text}\n")
+        k += 1
+    return folder

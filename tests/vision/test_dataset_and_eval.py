@@ -2,30 +2,17 @@
 
 import json
 
-import cv2
 import numpy as np
 import pytest
+from helpers import write_labelled_folder
 
 from vision.dataset import DatasetError, build_detection_dataset, read_labelled_folder, split_of
 from vision.evaluate import calibration_table, expected_calibration_error, iou
 from vision.reader import calibrate, fit_calibration
-from vision.render import render_scene
 
 
 def _folder(tmp_path, n=4, seed=0):
-    rng = np.random.default_rng(seed)
-    folder = tmp_path / "labelled"
-    folder.mkdir()
-    k = 0
-    while k < n:
-        img, plates = render_scene(rng, (480, 360), max_plates=1)
-        if not plates:
-            continue
-        (x, y, w, h), text = plates[0]
-        cv2.imwrite(str(folder / f"img{k}.jpg"), img)
-        (folder / f"img{k}.txt").write_text(f"img{k}.jpg\t{x}\t{y}\t{w}\t{h}\t{text}\n")
-        k += 1
-    return folder
+    return write_labelled_folder(tmp_path / "labelled", n, seed)
 
 
 def test_reads_a_labelled_folder_and_clamps_boxes(tmp_path):

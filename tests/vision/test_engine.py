@@ -5,13 +5,10 @@ import json
 import subprocess
 import sys
 
-import cv2
-import numpy as np
 import pytest
-from helpers import REPO, SHARED, civic
+from helpers import REPO, SHARED, civic, write_labelled_folder
 
 from vision.engine import PlateEngine, weights_dir
-from vision.render import render_scene
 
 pytestmark = pytest.mark.skipif(not (weights_dir() / "plate_detector.pt").is_file(), reason="no shipped weights")
 BENCH = SHARED / "data" / "alpr_benchmark"
@@ -25,18 +22,8 @@ def engine():
 @pytest.fixture(scope="module")
 def labelled(tmp_path_factory):
     """Rendered street scenes with one plate each, in the benchmark's folder format."""
-    folder = tmp_path_factory.mktemp("labelled")
-    rng = np.random.default_rng(2026)
-    k = 0
-    while k < 30:
-        img, plates = render_scene(rng, (640, 480), max_plates=1)
-        if not plates or plates[0][0][2] < 60:  # plates the camera sees at a readable size
-            continue
-        (x, y, w, h), text = plates[0]
-        cv2.imwrite(str(folder / f"r{k}.jpg"), img)
-        (folder / f"r{k}.txt").write_text(f"r{k}.jpg\t{x}\t{y}\t{w}\t{h}\t{text}\n")
-        k += 1
-    return folder
+    # plates the camera sees at a readable size
+    return write_labelled_folder(tmp_path_factory.mktemp("labelled"), 30, 2026, (640, 480), min_plate_width=60)
 
 
 def test_read_prints_one_json_object_per_image(tmp_path, labelled):
