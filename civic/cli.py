@@ -133,6 +133,37 @@ def _alpr_train_reader(args) -> int:
     return 0
 
 
+def _alpr_video(args) -> int:
+    from vision.video import VideoOptions, process_video
+
+    engine = None
+    try:
+        if args.weights:
+            from vision.engine import PlateEngine
+
+            engine = PlateEngine(args.weights)
+        result = process_video(args.file, engine, track_csv=args.track, start=args.start, lat=args.lat, lon=args.lon,
+                               camera_id=args.camera_id, unit_id=args.unit_id, officer_id=args.officer_id,
+                               opts=VideoOptions(detect_every=args.detect_every, min_confidence=args.min_confidence),
+                               progress=not args.quiet)
+    except (OSError, ValueError) as e:
+        print(f"civic alpr video: {e}", file=sys.stderr)
+        return 2
+    if not args.list_reads:
+        result.pop("reads", None)
+    print(json.dumps(result, default=str))
+    return 0
+
+
+def _alpr_render_test_video(args) -> int:
+    from vision.test_video import render_test_video
+
+    truth = render_test_video(args.out_dir, seed=args.seed, fps=args.fps, seconds=args.seconds)
+    print(json.dumps({"video": truth["video"], "track": truth["track"], "frames": truth["frames"], "fps": truth["fps"],
+                      "plates": [c["plate"] for c in truth["cars"]]}))
+    return 0
+
+
 def _bylaw_db():
     from warehouse.ops import OpsDB
 
@@ -324,6 +355,30 @@ def main(argv: list[str] | None = None) -> int:
     chk.add_argument("--snapshot", help="serving snapshot to read (default: $CIVIC_SERVING_PATH or the data directory's)")
     chk.add_argument("--pretty", action="store_true", help="indented JSON")
     chk.set_defaults(func=_alpr_check)
+    vid = alpr_sub.add_parser(
+        "video", help="read a video: one read per vehicle pass, with evidence, into landing/alpr_reads (vision/video.py)")
+    vid.add_argument("file", help="the video file (anything opencv reads: mp4, avi, ...)")
+    vid.add_argument("--track", help="GPS track CSV with columns time,lat,lon (ISO times; naive = city local time)")
+    vid.add_argument("--start", help="ISO time of the first frame (default: the track's first fix; required without --track)")
+    vid.add_argument("--lat", type=float, help="fixed camera position, without --track")
+    vid.add_argument("--lon", type=float, help="fixed camera position, without --track")
+    vid.add_argument("--camera-id", default="VIDEO-CAM")
+    vid.add_argument("--unit-id", default="VIDEO-UNIT")
+    vid.add_argument("--officer-id", default="UNASSIGNED")
+    vid.add_argument("--weights", help="folder with plate_detector.pt and plate_reader.pt (default: vision/weights "
+                                       "or $CIVIC_ALPR_WEIGHTS_DIR)")
+    vid.add_argument("--detect-every", type=int, default=1, help="run the detector on every n-th frame (default 1)")
+    vid.add_argument("--min-confidence", type=float, default=0.2, help="drop vehicle passes read less surely than this")
+    vid.add_argument("--list-reads", action="store_true", help="include the reads (id, plate, confidence, time) in the JSON")
+    vid.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    vid.set_defaults(func=_alpr_video)
+    rtv = alpr_sub.add_parser("render-test-video",
+                              help="render the project's test video, its GPS track and ground truth (vision/test_video.py)")
+    rtv.add_argument("out_dir")
+    rtv.add_argument("--seed", type=int, default=7)
+    rtv.add_argument("--fps", type=float, default=15.0)
+    rtv.add_argument("--seconds", type=float, default=10.0)
+    rtv.set_defaults(func=_alpr_render_test_video)
 
     rd = alpr_sub.add_parser("read", help="find and read the plates in images: one JSON object per image")
     rd.add_argument("images", nargs="+")
