@@ -23,6 +23,7 @@ import numpy as np  # noqa: E402
 
 from vision.engine import PlateEngine  # noqa: E402
 from vision.evaluate import evaluate  # noqa: E402
+from vision.formats import FORMATS  # noqa: E402
 
 
 def main() -> None:
@@ -32,11 +33,18 @@ def main() -> None:
     args = ap.parse_args()
     engine = PlateEngine(imgsz=args.imgsz) if args.imgsz else PlateEngine()
     print(json.dumps({"machine": f"{platform.machine()}, {os.cpu_count()} CPU(s)", "imgsz": engine.imgsz}))
+    default_regions = engine.regions
     for folder in sorted(p for p in Path(args.root).iterdir() if p.is_dir()):
-        for split in ("all", "holdout"):
-            r = evaluate(folder, engine, split=split)
-            r.pop("misreads")
-            print(json.dumps({"folder": folder.name, **r}), flush=True)
+        # the default layouts (an Ontario city's), and the folder's own country where the engine
+        # knows its layouts (like a camera's country setting)
+        country = folder.name.upper()
+        for regions in dict.fromkeys([default_regions] + ([(country,)] if country in FORMATS else [])):
+            engine.regions = regions
+            for split in ("all", "holdout"):
+                r = evaluate(folder, engine, split=split)
+                r.pop("misreads")
+                print(json.dumps({"folder": folder.name, "formats": ",".join(regions), **r}), flush=True)
+    engine.regions = default_regions
     # Detector alone on a 1280x720 frame, and the reader alone per crop (medians of 30).
     frame = cv2.resize(cv2.imread(str(next(Path(args.root).glob("br/*.jpg")))), (1280, 720))
     engine.detect(frame)

@@ -82,8 +82,8 @@ def _alpr_read(args) -> int:
     from vision.engine import PlateEngine
 
     try:
-        engine = PlateEngine(imgsz=args.imgsz) if args.imgsz else PlateEngine()
-    except FileNotFoundError as e:
+        engine = PlateEngine(formats=args.formats, **({"imgsz": args.imgsz} if args.imgsz else {}))
+    except (FileNotFoundError, ValueError) as e:
         print(f"civic alpr read: {e}", file=sys.stderr)
         return 2
     status = 0
@@ -101,14 +101,13 @@ def _alpr_read(args) -> int:
 
 
 def _alpr_eval(args) -> int:
-    from vision.dataset import DatasetError
     from vision.engine import PlateEngine
     from vision.evaluate import evaluate
 
     try:
-        engine = PlateEngine(imgsz=args.imgsz) if args.imgsz else PlateEngine()
+        engine = PlateEngine(formats=args.formats, **({"imgsz": args.imgsz} if args.imgsz else {}))
         result = evaluate(Path(args.dataset), engine, split=args.split, progress=lambda m: print(m, file=sys.stderr))
-    except (FileNotFoundError, DatasetError) as e:
+    except (FileNotFoundError, ValueError) as e:  # DatasetError is a ValueError
         print(f"civic alpr eval: {e}", file=sys.stderr)
         return 2
     if not args.misreads:
@@ -128,8 +127,10 @@ def _alpr_train_detector(args) -> int:
 
 def _alpr_train_reader(args) -> int:
     from vision.reader import train_reader
+    from warehouse.config import paths
 
-    print(json.dumps(train_reader(Path(args.out), samples=args.samples, epochs=args.epochs)))
+    cache = paths().data_dir / "alpr_training" / "reader"
+    print(json.dumps(train_reader(Path(args.out), samples=args.samples, epochs=args.epochs, cache=cache)))
     return 0
 
 
@@ -383,6 +384,8 @@ def main(argv: list[str] | None = None) -> int:
     rd = alpr_sub.add_parser("read", help="find and read the plates in images: one JSON object per image")
     rd.add_argument("images", nargs="+")
     rd.add_argument("--imgsz", type=int, help="detector input size (default $CIVIC_ALPR_IMGSZ or 320)")
+    rd.add_argument("--formats", help="plate layouts to fit reads to, by region: ON,US,BR,EU (default "
+                                       "$CIVIC_PLATE_FORMATS or ON,US), like a camera's country setting")
     rd.set_defaults(func=_alpr_read)
     ev = alpr_sub.add_parser("eval", help="detection recall, exact read rate and speed on a labelled folder "
                                           "(IMAGE.jpg + IMAGE.txt: name x y w h plate), as one JSON object")
@@ -391,6 +394,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="the half of a benchmark folder the models never saw is 'holdout' (vision/dataset.py)")
     ev.add_argument("--imgsz", type=int)
     ev.add_argument("--misreads", action="store_true", help="list every plate not read exactly")
+    ev.add_argument("--formats", help="plate layouts to fit reads to, by region: ON,US,BR,EU (default "
+                                       "$CIVIC_PLATE_FORMATS or ON,US), like a camera's country setting")
     ev.set_defaults(func=_alpr_eval)
     td = alpr_sub.add_parser("train-detector", help="train the plate detector (YOLO from vision/models/plate_yolo11.yaml)")
     td.add_argument("--scenes", type=int, default=1000, help="rendered street scenes")
@@ -400,8 +405,8 @@ def main(argv: list[str] | None = None) -> int:
     td.add_argument("--work", help="training folder (default: <data dir>/alpr_training/detector)")
     td.set_defaults(func=_alpr_train_detector)
     tr = alpr_sub.add_parser("train-reader", help="train the plate reader (CRNN + CTC) and fit its calibration")
-    tr.add_argument("--samples", type=int, default=30000, help="rendered plate crops")
-    tr.add_argument("--epochs", type=int, default=15)
+    tr.add_argument("--samples", type=int, default=20000, help="rendered plate crops")
+    tr.add_argument("--epochs", type=int, default=10)
     tr.add_argument("--out", default=str(Path(__file__).resolve().parents[1] / "vision" / "weights"))
     tr.set_defaults(func=_alpr_train_reader)
 

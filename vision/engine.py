@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from vision.formats import fit_to_format
-from vision.reader import READER, PlateReader, cut
+from vision.formats import configured_regions, fit_to_format
+from vision.reader import READER, PlateReader, calibrate, cut
 from vision.train_detector import DETECTOR, WEIGHTS_DIR
 
 # Detector input size and the score under which a box is not a plate (env: CIVIC_ALPR_IMGSZ,
@@ -35,7 +35,7 @@ class PlateRead:
     box: tuple[int, int, int, int]  # x, y, w, h in image pixels
     detection_confidence: float
     raw_text: str  # what the reader read before format fitting
-    plate_format: str | None  # the format the text was fitted to, if any
+    plate_format: str | None  # the layout the text was fitted to, with the regions using it ("ON:LLLLDDD", "US,BR:LLLDDDD")
 
     def as_dict(self) -> dict:
         d = asdict(self)
@@ -46,7 +46,8 @@ class PlateRead:
 
 
 class PlateEngine:
-    def __init__(self, weights: Path | None = None, imgsz: int = IMGSZ, min_detection: float = MIN_DETECTION):
+    def __init__(self, weights: Path | None = None, imgsz: int = IMGSZ, min_detection: float = MIN_DETECTION,
+                 formats: str | None = None):
         from vision.yolo_env import yolo
 
         folder = Path(weights or weights_dir())
@@ -56,6 +57,7 @@ class PlateEngine:
         self.detector = yolo(detector)
         self.reader = PlateReader(folder / READER)
         self.imgsz, self.min_detection = imgsz, min_detection
+        self.regions = configured_regions(formats)  # plate layouts reads are fitted to (vision/formats.py)
 
     def detect(self, image_bgr: np.ndarray) -> list[tuple[tuple[int, int, int, int], float]]:
         """Plate boxes (x, y, w, h) with the detector's score, best first."""
@@ -71,10 +73,11 @@ class PlateEngine:
         reads = self.reader.read([cut(image_bgr, b) for b in boxes])
         out = []
         for i, (box, r) in enumerate(zip(boxes, reads)):
-            fitted = fit_to_format(r.text, r.char_probs)
-            conf = r.confidence * fitted.probability_ratio if fitted.changed else r.confidence
+            fitted = fit_to_format(r.text, r.char_dists, self.regions)
+            conf = calibrate(r.raw_confidence * fitted.probability_ratio, self.reader.calibration)
             out.append(PlateRead(fitted.text, float(min(1.0, conf)), tuple(int(v) for v in box),
-                                 detection_scores[i] if detection_scores else 1.0, r.text, fitted.format))
+                                 detection_scores[i] if detection_scores else 1.0, r.text,
+                                 f"{','.join(fitted.regions)}:{fitted.format}" if fitted.format else None))
         return out
 
     def read(self, image_bgr: np.ndarray) -> list[PlateRead]:

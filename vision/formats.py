@@ -1,9 +1,15 @@
 """Plate formats: fit a read to the known layouts of letters and digits.
 
-A reader confuses look-alike characters (O/0, I/1, B/8, S/5, Z/2, G/6); where a read of a
-given length matches a known format except for such characters, the format decides
-(``0UW5216`` → ``OUW5216``, Brazil's ``LLLDDDD``). A read that fits no format is kept as read:
-vanity plates exist. The layouts: L = letter, D = digit.
+A reader confuses look-alike characters (O/0/D/Q, I/1, B/8, S/5, Z/2, G/6); where a read of
+a given length fits a known layout of the configured regions, the layout decides each place's
+kind: with the reader's per-character probabilities, the likeliest letter (or digit) there
+(``NT09247`` → ``NTD9247`` when the reader's second choice for ``0`` was ``D``); without them,
+the usual look-alike (``0UW5216`` → ``OUW5216``). Among layouts, the likeliest text wins. A read
+that fits no layout, or fits one only at a small fraction of its own probability, is kept as
+read: vanity plates exist. The layouts: L = letter, D = digit.
+
+The regions are configuration, like a camera's country setting (CIVIC_PLATE_FORMATS, default
+``ON,US``: an Ontario city sees mostly Ontario and US plates).
 """
 
 from __future__ import annotations
@@ -11,20 +17,40 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+import numpy as np
+
+from vision.render import ALPHABET
+
 FORMATS: dict[str, tuple[str, ...]] = {
     "ON": ("LLLLDDD", "LLLDDD", "LLDDDDD", "DDDDL"),  # current, older, commercial, accessible
     "US": ("DDDLLL", "LLLDDDD"),
     "BR": ("LLLDDDD", "LLLDLDD"),  # grey (old), Mercosul
     "EU": ("LLDDDLL", "DLDDDDD"),
 }
-# Which formats are tried (env: CIVIC_PLATE_FORMATS, comma-separated regions).
-REGIONS = tuple(r.strip() for r in os.environ.get("CIVIC_PLATE_FORMATS", "ON,US,BR,EU").split(",") if r.strip())
+
+
+def configured_regions(value: str | None = None) -> tuple[str, ...]:
+    """The regions whose layouts are tried: ``value``, else CIVIC_PLATE_FORMATS (comma-separated)."""
+    value = value if value is not None else os.environ.get("CIVIC_PLATE_FORMATS", "ON,US")
+    regions = tuple(r.strip().upper() for r in value.split(",") if r.strip())
+    unknown = [r for r in regions if r not in FORMATS]
+    if unknown:
+        raise ValueError(f"unknown plate format region(s) {', '.join(unknown)}; known: {', '.join(FORMATS)}")
+    return regions
+
+
+REGIONS = configured_regions()
 
 TO_LETTER = {"0": "O", "1": "I", "2": "Z", "4": "A", "5": "S", "6": "G", "7": "T", "8": "B"}
 TO_DIGIT = {"O": "0", "Q": "0", "D": "0", "I": "1", "L": "1", "Z": "2", "A": "4", "S": "5", "G": "6", "T": "7", "B": "8"}
-# Each substituted character costs this factor of the read's confidence (the reader did not
-# prefer the substitute).
+# Without the reader's probabilities, each substituted character costs this factor of the
+# read's confidence (the reader did not prefer the substitute).
 SUBSTITUTION_FACTOR = 0.85
+MAX_LOOKALIKE_SUBSTITUTIONS = 2
+# A layout's text must keep at least this share of the read's own probability to replace it.
+MIN_LAYOUT_SHARE = 0.02
+LETTER_IDX = [ALPHABET.index(c) for c in ALPHABET if c.isalpha()]
+DIGIT_IDX = [ALPHABET.index(c) for c in ALPHABET if c.isdigit()]
 
 
 @dataclass(frozen=True)
@@ -33,14 +59,11 @@ class Fitted:
     format: str | None  # the layout, e.g. "LLLDDDD", or None when no format fits
     substitutions: int
     regions: tuple[str, ...] = ()  # the regions that use the layout
+    probability_ratio: float = 1.0  # the fitted text's probability / the read's
 
     @property
     def changed(self) -> bool:
         return self.substitutions > 0
-
-    @property
-    def probability_ratio(self) -> float:
-        return SUBSTITUTION_FACTOR ** self.substitutions
 
 
 def _fit(text: str, layout: str) -> tuple[str, int] | None:
@@ -65,20 +88,37 @@ def _fit(text: str, layout: str) -> tuple[str, int] | None:
     return "".join(out), subs
 
 
-def fit_to_format(text: str, char_probs: list[float] | None = None, regions: tuple[str, ...] = REGIONS) -> Fitted:
-    """The read fitted to the format needing the fewest look-alike substitutions (none: as read)."""
+def _fit_by_probability(text: str, dists: list[np.ndarray], layout: str) -> tuple[str, float]:
+    """The likeliest text with the layout's kind at each place, and its probability ratio to the read."""
+    out, ratio = [], 1.0
+    for c, dist, kind in zip(text, dists, layout):
+        idx = LETTER_IDX if kind == "L" else DIGIT_IDX
+        k = idx[int(np.argmax(dist[idx]))]
+        out.append(ALPHABET[k])
+        ratio *= float(dist[k]) / max(float(dist[ALPHABET.index(c)]), 1e-9)
+    return "".join(out), ratio
+
+
+def fit_to_format(text: str, char_dists: list[np.ndarray] | None = None,
+                  regions: tuple[str, ...] | None = None) -> Fitted:
+    """The read fitted to the likeliest layout of the regions (see the module's docstring)."""
+    regions = REGIONS if regions is None else regions
+    layouts = [layout for r in regions for layout in FORMATS[r] if len(layout) == len(text)]
     best: Fitted | None = None
-    for region in regions:
-        for layout in FORMATS.get(region, ()):
-            if len(layout) != len(text):
+    for layout in dict.fromkeys(layouts):
+        users = tuple(r for r in regions if layout in FORMATS[r])
+        if char_dists is not None and len(char_dists) == len(text):
+            fitted, ratio = _fit_by_probability(text, char_dists, layout)
+            if ratio < MIN_LAYOUT_SHARE:
                 continue
-            fitted = _fit(text, layout)
-            if fitted is None:
+            subs = sum(a != b for a, b in zip(fitted, text))
+        else:
+            got = _fit(text, layout)
+            if got is None or got[1] > MAX_LOOKALIKE_SUBSTITUTIONS:
                 continue
-            cand = Fitted(fitted[0], layout, fitted[1],
-                          tuple(r for r in regions if layout in FORMATS.get(r, ())))
-            if best is None or cand.substitutions < best.substitutions:
-                best = cand
-            if best.substitutions == 0:
-                return best
+            fitted, subs = got
+            ratio = SUBSTITUTION_FACTOR ** subs
+        cand = Fitted(fitted, layout, subs, users, ratio)
+        if best is None or (cand.probability_ratio, -cand.substitutions) > (best.probability_ratio, -best.substitutions):
+            best = cand
     return best or Fitted(text, None, 0)

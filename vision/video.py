@@ -466,6 +466,10 @@ class VideoOptions:
     max_reads: int = 6
     min_read_width: int = 40  # px: smaller plates are not read yet (too far)
     min_confidence: float = 0.2  # tracks whose voted confidence is lower are not emitted
+    # Reads shorter than this are not emitted: a 2-3 character "plate" from a moving camera is
+    # almost always lettering on a sign or a partial read (short vanity plates exist, and are
+    # missed: set 2 to keep them).
+    min_chars: int = 4
     default_region: str = "XX"
     # A track read as the plate of a pass that ended less than this many seconds before it
     # started is the same pass, cut in two by a long miss of the detector: not emitted again.
@@ -490,6 +494,8 @@ def _finish_track(t: Track, opts: VideoOptions, at_frame: int) -> PassRead:
         why = "never_read"
     elif v.confidence < opts.min_confidence:
         why = "low_confidence"
+    elif len(v.text) < opts.min_chars:
+        why = "too_short"
     elif not valid_plate(display_plate(v.text, v.plate_format)):
         why = "not_a_plate_text"
     return PassRead(t, v, why, at_frame)

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from vision.formats import FORMATS, fit_to_format
-from vision.render import STYLES, normalise, plate_text, render_crop, render_plate, render_scene
+from vision.formats import FORMATS, configured_regions, fit_to_format
+from vision.render import ALPHABET, STYLES, normalise, plate_text, render_crop, render_plate, render_scene
 
 STYLE_FORMAT = {"on_current": "LLLLDDD", "on_old": "LLLDDD", "on_commercial": "LLDDDDD",
                 "on_accessible": "DDDDL", "br_old": "LLLDDDD", "br_mercosul": "LLLDLDD"}
@@ -28,7 +28,7 @@ def test_every_style_renders_its_format(style):
         assert img.shape[0] == 60 and abs(img.shape[1] / 60 - STYLES[style].aspect) < 0.05
         assert img.std() > 20  # characters drawn, not a blank plate
         if style in STYLE_FORMAT:
-            assert fit_to_format(normalise(text)).format == STYLE_FORMAT[style], text
+            assert fit_to_format(normalise(text), regions=("ON", "BR")).format == STYLE_FORMAT[style], text
 
 
 def test_scene_boxes_hold_the_plates():
@@ -56,11 +56,42 @@ def test_normalise():
     ("QQQQQQQQ", "QQQQQQQQ", None, 0),
 ])
 def test_format_fitting_golden_cases(read, fitted, fmt, subs):
-    f = fit_to_format(read)
+    f = fit_to_format(read, regions=("ON", "US", "BR", "EU"))
     assert (f.text, f.format, f.substitutions) == (fitted, fmt, subs)
     if fmt == "LLLDDDD":
         assert f.regions == ("US", "BR")
     assert f.probability_ratio == pytest.approx(0.85 ** subs)
+
+
+def _dists(text, second=None):
+    """Reader-like distributions: each read character at 0.8; ``second`` maps place -> runner-up at 0.15."""
+    out = []
+    for i, c in enumerate(text):
+        d = np.full(len(ALPHABET), 0.05 / (len(ALPHABET) - 2))
+        d[ALPHABET.index(c)] = 0.8
+        if second and i in second:
+            d[ALPHABET.index(second[i])] = 0.15
+        out.append(d)
+    return out
+
+
+def test_fitting_takes_the_readers_runner_up_not_a_fixed_lookalike():
+    # 0 in a letter place: the reader's second choice there was D, not O
+    f = fit_to_format("NT09247", _dists("NT09247", {2: "D"}), regions=("BR",))
+    assert (f.text, f.format, f.substitutions) == ("NTD9247", "LLLDDDD", 1)
+    assert f.probability_ratio == pytest.approx(0.15 / 0.8)
+    # a layout that would need a character the reader all but ruled out is not taken
+    g = fit_to_format("AB12345", _dists("AB12345"), regions=("BR",))
+    assert (g.text, g.format) == ("AB12345", None)
+
+
+def test_regions_are_configuration():
+    assert configured_regions("on, br") == ("ON", "BR")
+    with pytest.raises(ValueError, match="unknown plate format region"):
+        configured_regions("ON,XX")
+    # Ontario commercial (LLDDDDD) fits NT09247 as read; with Brazil's layouts alone it is refitted
+    assert fit_to_format("NT09247", regions=("ON",)).text == "NT09247"
+    assert fit_to_format("NT09247", regions=("BR",)).text == "NTO9247"
 
 
 def test_formats_are_letter_digit_layouts():

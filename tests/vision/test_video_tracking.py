@@ -364,8 +364,11 @@ def test_evidence_of_the_test_video_blurs_the_pedestrian():
 def test_end_to_end_with_trained_engine(test_video, data_dir):
     summary = V.process_video(test_video["video"], track_csv=test_video["track"], progress=False)
     truth = {c["plate"] for c in test_video["cars"]}
-    read = {r["plate"].replace(" ", "") for r in summary["reads"]}
-    assert summary["reads_emitted"] >= 1 and len(read & truth) >= 1
+    read = [r["plate"].replace(" ", "") for r in summary["reads"]]
+    # one read per car that passes, no read of anything else; the shipped weights read all 5
+    # exactly (BENCHMARKS.md): allow one miss
+    assert len(read) <= len(truth) and len(set(read) & truth) >= len(truth) - 1, read
+    assert summary["realtime"]
 
 
 def test_cli_video_without_position_or_weights_fails_cleanly(test_video, data_dir, capsys):
