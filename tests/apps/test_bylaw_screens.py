@@ -14,6 +14,7 @@ import re
 import shutil
 from pathlib import Path
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -24,6 +25,7 @@ from bylaw.ops_schema import audit_log, case_status_changes, complaints, inspect
 from bylaw.ops_schema import cases as cases_table
 from bylaw.properties import load_reference
 from bylaw.roles import create_user
+from data_contracts.sources import CITY_TZ
 from apps import ui
 from warehouse import ops
 
@@ -533,7 +535,9 @@ def test_monitoring_moves_cases_past_their_deadline(env):
     case_id = complaint(env)["case_id"]
     v = cases.record_inspection(env.db, sup, case_id, 1, inspection_type="initial", result="violation_found")["case"]["version"]
     cases.issue_notice(env.db, sup, case_id, v, notice_type="compliance_notice", served_method="digital",
-                       compliance_deadline=dt.date.today() - dt.timedelta(days=1),
+                       # yesterday in the city: deadlines are local dates (a UTC "today" is a day
+                       # ahead of Toronto's every evening)
+                       compliance_deadline=dt.datetime.now(ZoneInfo(CITY_TZ)).date() - dt.timedelta(days=1),
                        issued_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=15))
     at = sign_in(MONITORING, "supervisor")
     assert list(frame(at, "monitoring_overdue")["Case"]) == [case_id]
