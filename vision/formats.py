@@ -61,30 +61,19 @@ class Fitted:
     regions: tuple[str, ...] = ()  # the regions that use the layout
     probability_ratio: float = 1.0  # the fitted text's probability / the read's
 
-    @property
-    def changed(self) -> bool:
-        return self.substitutions > 0
-
 
 def _fit(text: str, layout: str) -> tuple[str, int] | None:
+    """The read with each place's look-alike of the layout's kind, and how many were swapped."""
     out, subs = [], 0
     for c, kind in zip(text, layout):
-        if kind == "L":
-            if c.isalpha():
-                out.append(c)
-            elif c in TO_LETTER:
-                out.append(TO_LETTER[c])
-                subs += 1
-            else:
-                return None
+        fits, lookalike = (str.isalpha, TO_LETTER) if kind == "L" else (str.isdigit, TO_DIGIT)
+        if fits(c):
+            out.append(c)
+        elif c in lookalike:
+            out.append(lookalike[c])
+            subs += 1
         else:
-            if c.isdigit():
-                out.append(c)
-            elif c in TO_DIGIT:
-                out.append(TO_DIGIT[c])
-                subs += 1
-            else:
-                return None
+            return None
     return "".join(out), subs
 
 

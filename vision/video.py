@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import bisect
 import csv
-import hashlib
 import json
 import math
 import os
@@ -61,6 +60,7 @@ import cv2
 import numpy as np
 
 from data_contracts.sources import CITY_TZ, PLATE, PROVINCES
+from warehouse.lake import file_sha256
 
 Box = tuple[int, int, int, int]  # x, y, w, h in frame pixels
 SOURCE = "alpr_reads"
@@ -433,14 +433,6 @@ def read_row(read_id: str, plate: str, region: str, confidence: float, captured_
     }
 
 
-def file_digest(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(chunk):
-            h.update(block)
-    return h.hexdigest()
-
-
 def landing_path(data_dir: Path, video_digest: str, day: date) -> Path:
     """``landing/alpr_reads/alpr_reads_video_<hash>_<YYYY-MM-DD>.jsonl``: the simulator's
     ``alpr_reads_<day>.jsonl`` convention (the ingestion takes the delivery day from the name's
@@ -612,7 +604,7 @@ def process_video(path: str | os.PathLike, engine: Engine | None = None, *, trac
     if t0.tzinfo is None:
         t0 = t0.replace(tzinfo=ZoneInfo(CITY_TZ))
     data_dir = Path(data_dir) if data_dir else data_paths().data_dir
-    digest = file_digest(path)
+    digest = file_sha256(path)
     frames, fps, total, (width, height) = video_frames(path)
     if engine is None:
         from vision.engine import PlateEngine

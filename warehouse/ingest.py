@@ -7,7 +7,6 @@ Counts reconcile per batch: rows_in = landed + quarantined.
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
 import os
 import re
@@ -25,7 +24,8 @@ import pyarrow.parquet as pq
 from data_contracts.sources import CITY_TZ, Source, source
 from data_contracts.validate import split
 from warehouse.config import Paths
-from warehouse.lake import BATCH_COLUMNS, QUARANTINE_COLUMNS, arrow_schema, landed_columns, to_table, write_parquet
+from warehouse.lake import (BATCH_COLUMNS, QUARANTINE_COLUMNS, arrow_schema, file_sha256, landed_columns,
+                           to_table, write_parquet)
 from warehouse.readers import read_file, record_json
 
 _DATED = re.compile(r"(\d{4}-\d{2}-\d{2})\.[A-Za-z0-9]+$")
@@ -69,14 +69,6 @@ def landing_files(paths: Paths, source_name: str, start: date | None = None, end
     if start or end:
         files = [p for p in files if (start is None or delivery_date(p) >= start) and (end is None or delivery_date(p) <= end)]
     return files
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _batch_path(paths: Paths, source_name: str, batch_id: str) -> Path:

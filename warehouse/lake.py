@@ -7,6 +7,7 @@ files have deterministic names, so a redo overwrites rather than duplicates).
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -14,6 +15,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from data_contracts.sources import Source
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """The SHA-256 of a file's content, read in 1 MiB blocks (a delivered file's identity)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            h.update(block)
+    return h.hexdigest()
+
 
 ARROW_TYPES = {
     "string": pa.string(), "geometry": pa.string(), "int": pa.int64(), "float": pa.float64(),
