@@ -8,7 +8,7 @@ from warehouse.config import paths
 from warehouse.duck import connect_warehouse, publish_snapshot, refresh_raw_relations
 import os
 
-from warehouse.ingest import LandingIndex, ingest_files, landing_files, unlanded_files
+from warehouse.ingest import COMPACTED_RECORDS, LandingIndex, ingest_files, landing_files, unlanded_files
 
 PAYMENTS = ("payment_id,ticket_number,paid_at,amount,channel,reference\n"
             "P1,T1,2026-10-30T10:00:00-04:00,30.00,online,abc\n"
@@ -59,6 +59,26 @@ def test_landing_index_finds_new_files_without_hashing_and_is_only_a_cache(data_
     index = LandingIndex(p)
     assert index.batch_of("ticket_payments", new) == results[1].batch_id
     index.close()
+
+
+def test_batch_records_are_merged_into_one_file_per_source_and_still_mark_files_landed(data_dir):
+    p = paths()
+    deliver(data_dir, "ticket_payments", "ticket_payments_2026-10-30.csv", PAYMENTS)
+    ingest_files(p, "ticket_payments", landing_files(p, "ticket_payments"))
+    deliver(data_dir, "ticket_payments", "ticket_payments_2026-10-31.csv", PAYMENTS.replace("P1,", "P3,"))
+    first, second = ingest_files(p, "ticket_payments", landing_files(p, "ticket_payments"))
+    assert (first.skipped, second.skipped) == (True, False)
+    folder = p.batches / "ticket_payments"
+    assert [f.name for f in folder.glob("*.parquet")] == [COMPACTED_RECORDS]
+    con = connect_warehouse(p)
+    refresh_raw_relations(con, p)
+    assert sorted(con.execute("SELECT batch_id, rows_in, landed FROM raw.ingest_batches").fetchall()) == sorted(
+        [(first.batch_id, 2, 1), (second.batch_id, 2, 1)])
+    # Without the landing index, the merged records alone recognise both files.
+    (p.batches / "_landing_index.sqlite").unlink()
+    again = ingest_files(p, "ticket_payments", landing_files(p, "ticket_payments"))
+    assert [(r.batch_id, r.skipped, r.landed) for r in again] == [(first.batch_id, True, 1), (second.batch_id, True, 1)]
+    assert con.execute("SELECT count(*) FROM raw.ticket_payments").fetchone()[0] == 2
 
 
 def test_raw_relations_exist_and_are_typed_before_any_delivery(data_dir):
