@@ -22,6 +22,7 @@ demo: install
 	$(BIN)/civic simulate --preset $(PRESET) --seed $(SEED)
 	$(BIN)/civic pipeline run
 	$(BIN)/civic bylaw import-legacy
+	$(BIN)/civic routes plan
 	$(BIN)/civic serve
 
 serve: install

@@ -39,6 +39,7 @@ PAGES: dict[str, list[st.Page]] = {
         page("shift_analytics.py", "Shift analytics", ":material/badge:"),
         page("operations.py", "Operations", ":material/local_parking:"),
         page("review_queue.py", "Review queue", ":material/fact_check:"),
+        page("route_plans.py", "Route plans", ":material/route:"),
     ],
     "Bylaw": [
         page("bylaw_intake.py", "Intake", ":material/add_call:"),

@@ -30,6 +30,26 @@ def _pipeline_run(args) -> int:
     return 0
 
 
+def _routes_plan(args) -> int:
+    import datetime as dt
+
+    from routing.nightly import plan_day
+    from warehouse.config import paths
+
+    p = paths()
+    if not p.serving_db.exists():
+        print(f"civic routes plan: no serving snapshot at {p.serving_db} (run `civic pipeline run` first)", file=sys.stderr)
+        return 2
+    try:
+        summary = plan_day(p.data_dir, p.serving_db, dt.date.fromisoformat(args.day) if args.day else None,
+                           time_limit_s=args.time_limit, progress=lambda m: print(m, file=sys.stderr, flush=True))
+    except ValueError as e:
+        print(f"civic routes plan: {e}", file=sys.stderr)
+        return 2
+    print(json.dumps(summary, default=str))
+    return 0
+
+
 def _import_toronto(args) -> int:
     from warehouse.legacy import import_toronto_tickets
 
@@ -316,6 +336,14 @@ def main(argv: list[str] | None = None) -> int:
     pipe_sub = pipe.add_subparsers(dest="pipeline_command", required=True)
     run = pipe_sub.add_parser("run", help="land every delivered file, build the models, publish the serving snapshot")
     run.set_defaults(func=_pipeline_run)
+
+    rts = sub.add_parser("routes", help="patrol route planning")
+    rts_sub = rts.add_subparsers(dest="routes_command", required=True)
+    rp = rts_sub.add_parser("plan", help="plan every patrol shift of a day (default: the day after the data) and "
+                                         "write the plans under $CIVIC_DATA_DIR/routing/plans/")
+    rp.add_argument("--day", help="YYYY-MM-DD")
+    rp.add_argument("--time-limit", type=float, help="solver seconds per shift (default $CIVIC_ROUTING_TIME_LIMIT_S or 8)")
+    rp.set_defaults(func=_routes_plan)
 
     imp = sub.add_parser("import", help="import a legacy extract")
     imp_sub = imp.add_subparsers(dest="import_command", required=True)
