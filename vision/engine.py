@@ -73,8 +73,9 @@ class PlateEngine:
         reads = self.reader.read([cut(image_bgr, b) for b in boxes])
         out = []
         for i, (box, r) in enumerate(zip(boxes, reads)):
-            fitted = fit_to_format(r.text, r.char_dists, self.regions)
-            conf = calibrate(r.raw_confidence * fitted.probability_ratio, self.reader.calibration)
+            fitted = fit_to_format(r.text, r.char_dists, self.regions, r.log_probs)
+            raw = fitted.raw_confidence if fitted.raw_confidence is not None else r.raw_confidence * fitted.probability_ratio
+            conf = calibrate(raw, self.reader.calibration)
             out.append(PlateRead(fitted.text, float(min(1.0, conf)), tuple(int(v) for v in box),
                                  detection_scores[i] if detection_scores else 1.0, r.text,
                                  f"{','.join(fitted.regions)}:{fitted.format}" if fitted.format else None))

@@ -8,6 +8,10 @@ the usual look-alike (``0UW5216`` → ``OUW5216``). Among layouts, the likeliest
 that fits no layout, or fits one only at a small fraction of its own probability, is kept as
 read: vanity plates exist. The layouts: L = letter, D = digit.
 
+Given the network's column probabilities, the engine decodes each layout's likeliest text
+from them instead (vision/ctc.py), any length: a character the greedy read dropped or
+doubled is recovered when the network saw it at all (``PJD268`` → ``PJD2685``).
+
 The regions are configuration, like a camera's country setting (CIVIC_PLATE_FORMATS, default
 ``ON,US``: an Ontario city sees mostly Ontario and US plates).
 """
@@ -19,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from vision.ctc import decode_in_layout, greedy_log_probability
 from vision.render import ALPHABET
 
 FORMATS: dict[str, tuple[str, ...]] = {
@@ -60,6 +65,9 @@ class Fitted:
     substitutions: int
     regions: tuple[str, ...] = ()  # the regions that use the layout
     probability_ratio: float = 1.0  # the fitted text's probability / the read's
+    # decoded fits: the product of the fitted characters' best column probabilities (the
+    # same measure as a greedy read's raw confidence)
+    raw_confidence: float | None = None
 
 
 def _fit(text: str, layout: str) -> tuple[str, int] | None:
@@ -88,10 +96,42 @@ def _fit_by_probability(text: str, dists: list[np.ndarray], layout: str) -> tupl
     return "".join(out), ratio
 
 
+def _edits(a: str, b: str) -> int:
+    """Levenshtein distance: the characters changed, dropped or added between two reads."""
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
+
+
+def _fit_by_decoding(text: str, log_probs: np.ndarray, regions: tuple[str, ...]) -> Fitted | None:
+    """The likeliest layout text decoded from the network's columns (vision/ctc.py), any length."""
+    greedy = greedy_log_probability(log_probs)
+    best: Fitted | None = None
+    for layout in dict.fromkeys(layout for r in regions for layout in FORMATS[r]):
+        fitted, logp, char_probs = decode_in_layout(log_probs, layout)
+        ratio = float(np.exp(min(logp - greedy, 0.0))) if fitted else 0.0
+        if ratio < MIN_LAYOUT_SHARE:
+            continue
+        cand = Fitted(fitted, layout, _edits(text, fitted), tuple(r for r in regions if layout in FORMATS[r]), ratio,
+                      float(np.prod(char_probs)))
+        if best is None or (cand.probability_ratio, -cand.substitutions) > (best.probability_ratio, -best.substitutions):
+            best = cand
+    return best
+
+
 def fit_to_format(text: str, char_dists: list[np.ndarray] | None = None,
-                  regions: tuple[str, ...] | None = None) -> Fitted:
-    """The read fitted to the likeliest layout of the regions (see the module's docstring)."""
+                  regions: tuple[str, ...] | None = None, log_probs: np.ndarray | None = None) -> Fitted:
+    """The read fitted to the likeliest layout of the regions (see the module's docstring).
+
+    With the network's column log-probabilities, the layout texts are decoded from them, so
+    a character the greedy read dropped or doubled can be recovered; else the read's own
+    characters are refitted (with their probabilities when given)."""
     regions = REGIONS if regions is None else regions
+    if log_probs is not None:
+        return _fit_by_decoding(text, log_probs, regions) or Fitted(text, None, 0)
     layouts = [layout for r in regions for layout in FORMATS[r] if len(layout) == len(text)]
     best: Fitted | None = None
     for layout in dict.fromkeys(layouts):

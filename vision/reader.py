@@ -67,6 +67,7 @@ class Read:
     confidence: float  # calibrated: the probability that the whole text is right
     char_probs: list[float]
     char_dists: list[np.ndarray] | None = None  # per character: the probabilities of 0-9A-Z where it was read
+    log_probs: np.ndarray | None = None  # columns x (blank + 0-9A-Z): the network's log-probabilities
 
 
 class PlateReader:
@@ -91,10 +92,11 @@ class PlateReader:
             return []
         x = torch.from_numpy(np.stack([preprocess(c) for c in crops])[:, None])
         with torch.inference_mode():
-            probs = self.net(x).softmax(-1).numpy()
-        return [self._decode(p) for p in probs]
+            log_probs = self.net(x).log_softmax(-1).numpy()
+        return [self._decode(lp) for lp in log_probs]
 
-    def _decode(self, probs: np.ndarray) -> Read:
+    def _decode(self, log_probs: np.ndarray) -> Read:
+        probs = np.exp(log_probs)
         best = probs.argmax(-1)
         chars, char_probs, dists, prev = [], [], [], BLANK
         for t, k in enumerate(best):
@@ -107,7 +109,7 @@ class PlateReader:
                 char_probs[-1], dists[-1] = float(probs[t, k]), probs[t, 1:]
             prev = k
         raw = float(np.prod(char_probs)) if chars else 0.0
-        return Read("".join(chars), raw, calibrate(raw, self.calibration), char_probs, dists)
+        return Read("".join(chars), raw, calibrate(raw, self.calibration), char_probs, dists, log_probs)
 
 
 def calibrate(raw: float, params: tuple[float, float]) -> float:

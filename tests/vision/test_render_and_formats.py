@@ -97,3 +97,60 @@ def test_regions_are_configuration():
 def test_formats_are_letter_digit_layouts():
     for layouts in FORMATS.values():
         assert all(set(layout) <= {"L", "D"} for layout in layouts)
+
+
+def _columns(spec: list[dict[str, float]]) -> np.ndarray:
+    """Log-probabilities of CTC columns from {character or '-' (blank): probability}."""
+    from vision.render import ALPHABET
+
+    lp = np.full((len(spec), 1 + len(ALPHABET)), 1e-9)
+    for t, col in enumerate(spec):
+        for ch, p in col.items():
+            lp[t, 0 if ch == "-" else ALPHABET.index(ch) + 1] = p
+    return np.log(lp / lp.sum(axis=1, keepdims=True))
+
+
+def test_layout_decoding_recovers_a_character_the_greedy_read_dropped():
+    from vision.ctc import decode_in_layout
+
+    cols = [{"P": .9, "-": .1}, {"-": .9, "P": .1}, {"J": .95}, {"D": .9, "0": .1}, {"-": 1}, {"2": .95},
+            {"6": .9}, {"-": .6, "8": .4}, {"5": .9}, {"-": 1}]
+    lp = _columns(cols)
+    greedy = fit_to_format("PJD265", regions=("ON",))
+    assert greedy.text == "PJD265"  # six characters: nothing to fit them to without the columns
+    f = fit_to_format("PJD265", regions=("BR",), log_probs=lp)
+    assert (f.text, f.format, f.substitutions) == ("PJD2685", "LLLDDDD", 1)
+    assert 0.3 < f.raw_confidence < 0.4  # the faint 8's column probability dominates
+    text, _, probs = decode_in_layout(lp, "LLLDDDD")
+    assert text == "PJD2685" and len(probs) == 7
+
+
+def test_layout_decoding_is_the_likeliest_path_of_the_layout():
+    """Against brute force over every path of a few classes in short sequences."""
+    import itertools
+
+    from vision.ctc import decode_in_layout
+    from vision.render import ALPHABET
+
+    rng = np.random.default_rng(3)
+    classes = [0] + [ALPHABET.index(c) + 1 for c in "AB12"]
+    for _ in range(40):
+        T = int(rng.integers(2, 6))
+        lp = np.full((T, 1 + len(ALPHABET)), np.log(1e-12))
+        lp[:, classes] = np.log(rng.dirichlet(np.full(len(classes), 0.5), size=T))
+        layout = "".join(rng.choice(["L", "D"], size=int(rng.integers(1, 4))))
+        best = None
+        for path in itertools.product(range(len(classes)), repeat=T):
+            text, prev = [], 0
+            for k in path:
+                if k and k != prev:
+                    text.append(ALPHABET[classes[k] - 1])
+                prev = k
+            if len(text) == len(layout) and all(c.isalpha() == (kind == "L") for c, kind in zip(text, layout)):
+                score = sum(lp[t, classes[k]] for t, k in enumerate(path))
+                best = score if best is None else max(best, score)
+        _, logp, _ = decode_in_layout(lp, layout)
+        if best is None:
+            assert logp < -1e20
+        else:
+            assert abs(logp - best) < 1e-6
