@@ -33,6 +33,17 @@ def data_dir(tmp_path, monkeypatch):
 
 
 @pytest.fixture(scope="session")
+def ci_world(tmp_path_factory) -> Path:
+    """The ci preset (seed 7) simulated once per session (landing files and ground truth
+    only, no pipeline run). Read it, never change it."""
+    from simulator import generate
+
+    out = tmp_path_factory.mktemp("sim_ci_7")
+    generate("ci", 7, out)
+    return out
+
+
+@pytest.fixture(scope="session")
 def ci_city_run(tmp_path_factory) -> tuple[Path, dict]:
     """The ci preset (seed 7) simulated and through `civic pipeline run`: (data directory,
     the run's JSON result). Read it, never change it."""

@@ -1,14 +1,12 @@
 """Fixtures for the routing tests.
 
-``ci_world`` is the simulator tests' session fixture (the ci preset, seed 7, simulated
-once), taken from tests/simulator/conftest.py rather than written again. ``ci_sim`` loads
-it for the replay, ``ci_model`` is the yield learned from its first three days.
+``ci_world`` (tests/conftest.py) is the ci preset, seed 7, simulated once per session.
+``ci_sim`` loads it for the replay, ``ci_model`` is the yield learned from its first three days.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import sys
 from pathlib import Path
 
@@ -19,11 +17,6 @@ REPO_ROOT = HERE.parent.parent
 for _p in (str(REPO_ROOT), str(HERE)):  # the packages, and street_fixtures
     if _p not in sys.path:
         sys.path.insert(0, _p)
-
-_spec = importlib.util.spec_from_file_location("_simulator_test_fixtures", HERE.parent / "simulator" / "conftest.py")
-_sim_fixtures = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_sim_fixtures)
-ci_world = _sim_fixtures.ci_world  # the same session fixture, registered here too
 
 # The ci world runs Tuesday 2026-10-27 .. Saturday 2026-10-31 (America/Toronto).
 CI_THURSDAY = dt.date(2026, 10, 29)

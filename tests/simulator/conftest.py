@@ -1,4 +1,5 @@
-"""Fixtures for the simulator tests: a few small (ci preset) worlds generated once per session."""
+"""Fixtures for the simulator tests: a few small (ci preset) worlds generated once per session
+(``ci_world`` itself is in tests/conftest.py, shared with the routing tests)."""
 
 from __future__ import annotations
 
@@ -12,15 +13,6 @@ REPO_ROOT = HERE.parent.parent
 for p in (str(REPO_ROOT), str(HERE)):
     if p not in sys.path:
         sys.path.insert(0, p)
-
-
-@pytest.fixture(scope="session")
-def ci_world(tmp_path_factory) -> Path:
-    from simulator import generate
-
-    out = tmp_path_factory.mktemp("sim_ci_7")
-    generate("ci", 7, out)
-    return out
 
 
 @pytest.fixture(scope="session")
