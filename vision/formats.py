@@ -54,6 +54,8 @@ SUBSTITUTION_FACTOR = 0.85
 MAX_LOOKALIKE_SUBSTITUTIONS = 2
 # A layout's text must keep at least this share of the read's own probability to replace it.
 MIN_LAYOUT_SHARE = 0.02
+# Decoded layouts differ in length from the greedy read by at most this many characters.
+MAX_LENGTH_CHANGE = 2
 LETTER_IDX = [ALPHABET.index(c) for c in ALPHABET if c.isalpha()]
 DIGIT_IDX = [ALPHABET.index(c) for c in ALPHABET if c.isdigit()]
 
@@ -107,10 +109,16 @@ def _edits(a: str, b: str) -> int:
 
 
 def _fit_by_decoding(text: str, log_probs: np.ndarray, regions: tuple[str, ...]) -> Fitted | None:
-    """The likeliest layout text decoded from the network's columns (vision/ctc.py), any length."""
+    """The likeliest layout text decoded from the network's columns (vision/ctc.py), of a
+    length within MAX_LENGTH_CHANGE of the read's."""
+    layouts = list(dict.fromkeys(layout for r in regions for layout in FORMATS[r]))
+    for layout in layouts:
+        # the greedy path is the likeliest of all: when its text fits a layout, nothing beats it
+        if len(layout) == len(text) and all(c.isalpha() == (k == "L") for c, k in zip(text, layout)):
+            return Fitted(text, layout, 0, tuple(r for r in regions if layout in FORMATS[r]), 1.0)
     greedy = greedy_log_probability(log_probs)
     best: Fitted | None = None
-    for layout in dict.fromkeys(layout for r in regions for layout in FORMATS[r]):
+    for layout in (x for x in layouts if abs(len(x) - len(text)) <= MAX_LENGTH_CHANGE):
         fitted, logp, char_probs = decode_in_layout(log_probs, layout)
         ratio = float(np.exp(min(logp - greedy, 0.0))) if fitted else 0.0
         if ratio < MIN_LAYOUT_SHARE:
