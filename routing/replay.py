@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -216,7 +217,7 @@ def _count_found(passes: pd.DataFrame, start_utc: pd.Timestamp, by_bf: dict, fou
 
 def replay(data_dir, *, replay_days: int = 2, learn_days: int | None = None, strategies=STRATEGIES,
            time_limit_s: float | None = None, sim: Simulation | None = None, max_shifts: int | None = None,
-           area_zones: int = 4) -> dict:
+           area_zones: int = 4, progress=lambda msg: None) -> dict:
     """Replay the last ``replay_days`` simulated days (ALPR shifts), learning the yield
     from the ``learn_days`` days before them (default: all of them).
 
@@ -284,6 +285,7 @@ def replay(data_dir, *, replay_days: int = 2, learn_days: int | None = None, str
                 if arr is not None:
                     eid, vs, ve = arr
                     present.update(eid[(vs < start_ms + horizon * 1000) & (ve > start_ms)].tolist())
+            progress(f"{day} {r.shift_id} ({r.zone_id}, {horizon / 3600:.1f} h)")
             for strat in strategies:
                 if strat == "fixed":
                     stops = sweep_stops(net, sweep, depot, horizon)
@@ -338,7 +340,8 @@ def main(argv=None) -> int:
     ap.add_argument("--area-zones", type=int, default=4)
     a = ap.parse_args(argv)
     res = replay(a.data_dir, replay_days=a.days, learn_days=a.learn_days, time_limit_s=a.time_limit,
-                 max_shifts=a.max_shifts, area_zones=a.area_zones)
+                 max_shifts=a.max_shifts, area_zones=a.area_zones,
+                 progress=lambda m: print(m, file=sys.stderr, flush=True))
     out = {k: v for k, v in res.items() if k != "shifts"}
     out["per_shift"] = res["shifts"].to_dict(orient="records")
     print(json.dumps(out, indent=2, default=str))
