@@ -9,7 +9,8 @@
    walking speed, ``CIVIC_FOOT_SPEED_KMH``, default 4.5);
 3. the expected yield learned from the snapshot's history before that day
    (routing/expected_yield.py);
-4. one plan per zone, patrol mode and start time: the officers starting together in a zone
+4. the temporary changes of the day (``changes_for``: snow day, closures, events);
+5. one plan per zone, patrol mode and start time: the officers starting together in a zone
    share it without overlap (routing/planner.py).
 
 Written under ``$CIVIC_DATA_DIR/routing/plans/day=YYYY-MM-DD/``: ``stops.parquet`` (one row
@@ -33,7 +34,7 @@ import pandas as pd
 
 from routing.expected_yield import history_from_warehouse, learn_expected_yield
 from routing.network import env_float, network_from_data_dir
-from routing.planner import Officer, RoutePlan, plan_shift
+from routing.planner import Changes, Officer, RoutePlan, plan_shift
 
 CITY_TZ = ZoneInfo("America/Toronto")
 DEFAULT_FOOT_SPEED_KMH = 4.5
@@ -68,6 +69,54 @@ def roster_for(con: duckdb.DuckDBPyConnection, day: dt.date) -> tuple[pd.DataFra
     return out[["officer_id", "zone_id", "mode", "start", "hours"]].sort_values(["start", "zone_id", "officer_id"]), origin
 
 
+def changes_for(data_dir: Path, day: dt.date) -> Changes:
+    """The temporary changes in force on ``day``: a declared snow day (CIVIC_SNOW_ROUTE_DATES,
+    the same setting the snow-route rule reads), and the supervisors' closures and events in
+    ``$CIVIC_DATA_DIR/routing/changes.json``::
+
+        {"closures": [{"blockface_id": "BF-00012", "from": "2026-11-01", "to": "2026-11-03"}],
+         "events": [{"blockface_ids": ["BF-00040"], "day": "2026-11-01", "start": "18:00",
+                     "end": "22:00", "boost": 2.0, "required": true}]}
+
+    A closure without dates holds every day. A malformed file is a ValueError."""
+    snow = {d.strip() for d in os.environ.get("CIVIC_SNOW_ROUTE_DATES", "").split(",") if d.strip()}
+    changes = Changes(snow_day=day.isoformat() in snow)
+    f = Path(data_dir) / "routing" / "changes.json"
+    if not f.exists():
+        return changes
+    try:
+        spec = json.loads(f.read_text())
+        for c in spec.get("closures", []):
+            lo = dt.date.fromisoformat(c.get("from") or day.isoformat())
+            hi = dt.date.fromisoformat(c.get("to") or c.get("from") or day.isoformat())
+            if lo <= day <= hi:
+                changes.closures.add(str(c["blockface_id"]))
+        for e in spec.get("events", []):
+            if dt.date.fromisoformat(e["day"]) != day:
+                continue
+            window = None
+            if e.get("start") and e.get("end"):
+                window = tuple(dt.datetime.combine(day, dt.time.fromisoformat(e[k]), tzinfo=CITY_TZ)
+                               for k in ("start", "end"))
+            for b in e["blockface_ids"]:
+                if float(e.get("boost", 1.0)) != 1.0:
+                    changes.boosts[str(b)] = float(e["boost"])
+                if e.get("required"):
+                    changes.required[str(b)] = window
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ValueError(f"{f}: {exc!r} (closures need blockface_id and from/to dates; events need day and "
+                         f"blockface_ids)") from exc
+    return changes
+
+
+def _for_area(changes: Changes, area: set[str]) -> Changes:
+    """The changes that concern one shift's area (closures apply everywhere)."""
+    return Changes(closures=set(changes.closures), snow_day=changes.snow_day,
+                   boosts={b: m for b, m in changes.boosts.items() if b in area},
+                   required={b: w for b, w in changes.required.items() if b in area},
+                   school_schedule=dict(changes.school_schedule))
+
+
 def _snapshot_info(con) -> dict:
     row = con.execute("SELECT published_at, data_as_of FROM meta.snapshot_info").fetchone()
     return {"snapshot_published_at": str(row[0]), "data_as_of": str(row[1])} if row else {}
@@ -97,6 +146,7 @@ def plan_day(data_dir: Path, snapshot: Path, day: dt.date | None = None, *, time
                 "foot": network_from_data_dir(data_dir, speed_kmh=env_float("CIVIC_FOOT_SPEED_KMH",
                                                                              DEFAULT_FOOT_SPEED_KMH))}
     model = learn_expected_yield(history["passes"], history["violations"], drive.blockfaces, history["tickets"])
+    changes = changes_for(data_dir, day)
     groups = list(roster.groupby(["zone_id", "mode", "start", "hours"], sort=True))
     stops, officers, plans = [], [], []
     for i, ((zone, mode, start, hours), g) in enumerate(groups, 1):
@@ -104,7 +154,7 @@ def plan_day(data_dir: Path, snapshot: Path, day: dt.date | None = None, *, time
         progress(f"[{i}/{len(groups)}] {plan_id}: {len(g)} officer(s), {hours:g} h")
         plan = plan_shift(networks.get(mode, drive), model, start.to_pydatetime() if hasattr(start, "to_pydatetime")
                           else start, float(hours), officers=[Officer(o) for o in g["officer_id"]], area=[zone],
-                          time_limit_s=time_limit_s)
+                          changes=_for_area(changes, set(drive.ids_in_zones([zone]))), time_limit_s=time_limit_s)
         stops.append(plan.stops.assign(plan_id=plan_id, zone_id=zone, mode=mode))
         officers.append(plan.officers.assign(plan_id=plan_id, zone_id=zone, mode=mode))
         plans.append({**_jsonable(plan.totals), "plan_id": plan_id, "zone_id": zone, "mode": mode,
@@ -112,6 +162,8 @@ def plan_day(data_dir: Path, snapshot: Path, day: dt.date | None = None, *, time
                       "officer_ids": g["officer_id"].tolist()})
     summary = {"day": day.isoformat(), "built_at": dt.datetime.now(dt.timezone.utc).isoformat(),
                "roster": roster_origin, "history_until": day.isoformat(), **info,
+               "changes": {"snow_day": changes.snow_day, "closures": sorted(changes.closures),
+                           "boosted": sorted(changes.boosts), "required": sorted(changes.required)},
                "yield_model": {"passes": int(len(history["passes"])), "violations": int(len(history["violations"]))},
                "plans": plans}
     _write_day(plans_dir(data_dir), day, pd.concat(stops, ignore_index=True), pd.concat(officers, ignore_index=True),

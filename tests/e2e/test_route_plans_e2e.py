@@ -19,11 +19,15 @@ from helpers import civic, copy_data_dir
 pytestmark = pytest.mark.slow
 
 PAGE = Path(__file__).resolve().parents[2] / "apps" / "app_pages" / "route_plans.py"
+CLOSED = "BF-00001"  # the first blockface of zone Z01: every Z01 plan's default depot
 
 
 @pytest.fixture(scope="module")
 def planned(ci_city, tmp_path_factory):
     data_dir = copy_data_dir(ci_city, tmp_path_factory.mktemp("ci_city_routes") / "data")
+    # a supervisor closes a blockface (road works): no plan may send anyone there
+    (data_dir / "routing").mkdir()
+    (data_dir / "routing" / "changes.json").write_text(json.dumps({"closures": [{"blockface_id": CLOSED}]}))
     summary = json.loads(civic(data_dir, "routes", "plan", "--time-limit", "1").strip().splitlines()[-1])
     return data_dir, summary
 
@@ -42,6 +46,7 @@ def test_every_shift_of_the_roster_gets_a_route_within_its_hours(planned):
     assert sorted(o for p in summary["plans"] for o in p["officer_ids"]) == sorted(o for (o,) in roster)
     folder = data_dir / "routing" / "plans" / f"day={day}"
     stops = pd.read_parquet(folder / "stops.parquet")
+    assert summary["changes"]["closures"] == [CLOSED] and CLOSED not in set(stops["blockface_id"])
     for p in summary["plans"]:
         s = stops[stops["plan_id"] == p["plan_id"]]
         assert p["feasible"] and len(s) > 0 and p["expected_violations"] > 0
