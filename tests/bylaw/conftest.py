@@ -18,12 +18,9 @@ NOW = dt.datetime(2026, 11, 2, 14, 0, tzinfo=dt.timezone.utc)
 
 
 @pytest.fixture(scope="session")
-def sim_dir(tmp_path_factory) -> Path:
-    from simulator import generate
-
-    out = tmp_path_factory.mktemp("bylaw_ci_7")
-    generate("ci", 7, out)
-    return out
+def sim_dir(ci_world) -> Path:
+    """The session's ci world (tests/conftest.py); the bylaw tests only read its landing files."""
+    return ci_world
 
 
 @pytest.fixture(scope="session")
