@@ -78,7 +78,7 @@ for off, g in actual.groupby("officer_id") if len(actual) else []:
                              line={"dash": "dot", "width": 1}))
 fig.update_layout(height=520, margin={"l": 0, "r": 0, "t": 10, "b": 0}, xaxis_title="longitude", yaxis_title="latitude")
 fig.update_yaxes(scaleanchor="x", scaleratio=1.38)  # ~1/cos(latitude) in southern Ontario
-st.plotly_chart(fig, use_container_width=True)
+st.plotly_chart(fig)
 st.caption("Map: each planned stop (marker size = expected violations) and yesterday's shifts in the same zone "
            "(dotted: the blockfaces read on, in the order first read). Alt text: line chart of longitude against latitude.")
 
@@ -99,7 +99,7 @@ st.dataframe(show.rename(columns={"officer_id": "Officer", "seq": "#", "blockfac
                                   "arrival": "Arrive", "expected_violations": "Expected",
                                   "expected_violations_lo": "Low (80%)", "expected_violations_hi": "High (80%)",
                                   "expected_revenue": "Expected $", "required": "Required", "reason": "Why"}),
-             hide_index=True, use_container_width=True)
+             hide_index=True)
 
 st.subheader("Export to the handheld", anchor=False)
 officer = st.selectbox("Officer", meta["officer_ids"])
