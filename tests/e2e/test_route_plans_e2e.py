@@ -89,3 +89,24 @@ def test_the_page_shows_the_plan_beside_yesterday_and_exports_it(planned, monkey
     root = ET.fromstring(to_gpx(one))
     points = root.findall(".//{http://www.topografix.com/GPX/1/1}rtept")
     assert len(points) == len(one.stops) > 0
+
+
+def test_the_nightly_asset_writes_the_next_days_plans(planned, monkeypatch):
+    import dagster as dg
+
+    from orchestration.definitions import defs
+    from orchestration.routing import route_plans_next_day
+
+    data_dir, summary = planned
+    monkeypatch.setenv("CIVIC_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("CIVIC_ROUTING_TIME_LIMIT_S", "1")
+    for var in ("CIVIC_WAREHOUSE_PATH", "CIVIC_SERVING_PATH"):
+        monkeypatch.delenv(var, raising=False)
+    res = dg.materialize([route_plans_next_day], instance=dg.DagsterInstance.ephemeral())
+    assert res.success
+    md = res.asset_materializations_for_node("route_plans_next_day")[0].metadata
+    assert md["day"].value == summary["day"] and md["plans"].value == len(summary["plans"])
+    written = json.loads((data_dir / "routing" / "plans" / f"day={summary['day']}" / "plans.json").read_text())
+    assert written["built_at"] > summary["built_at"]  # rebuilt by the asset
+    sched = defs.get_schedule_def("route_plans_schedule")
+    assert sched.cron_schedule == "0 4 * * *" and sched.execution_timezone == "America/Toronto"
