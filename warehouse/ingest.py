@@ -113,9 +113,7 @@ def compact_batch_records(paths: Paths, source_name: str) -> int:
         parts = [pq.read_table(f) for f in loose]
         if (folder / COMPACTED_RECORDS).exists():
             parts.insert(0, pq.read_table(folder / COMPACTED_RECORDS))
-        tmp = folder / f".{COMPACTED_RECORDS}.tmp"
-        pq.write_table(pa.concat_tables(parts).cast(arrow_schema(BATCH_COLUMNS)), tmp)
-        os.replace(tmp, folder / COMPACTED_RECORDS)
+        write_parquet(pa.concat_tables(parts).cast(arrow_schema(BATCH_COLUMNS)), folder / COMPACTED_RECORDS)
         for f in loose:
             f.unlink()
     return len(loose)
