@@ -73,7 +73,7 @@ class PlateEngine:
         reads = self.reader.read([cut(image_bgr, b) for b in boxes])
         out = []
         for i, (box, r) in enumerate(zip(boxes, reads)):
-            fitted = fit_to_format(r.text, r.char_dists, self.regions, r.log_probs)
+            fitted = fit_to_format(r.text, self.regions, r.log_probs)
             raw = fitted.raw_confidence if fitted.raw_confidence is not None else r.raw_confidence * fitted.probability_ratio
             conf = calibrate(raw, self.reader.calibration)
             out.append(PlateRead(fitted.text, float(min(1.0, conf)), tuple(int(v) for v in box),

@@ -1,16 +1,15 @@
 """Plate formats: fit a read to the known layouts of letters and digits.
 
-A reader confuses look-alike characters (O/0/D/Q, I/1, B/8, S/5, Z/2, G/6); where a read of
-a given length fits a known layout of the configured regions, the layout decides each place's
-kind: with the reader's per-character probabilities, the likeliest letter (or digit) there
-(``NT09247`` → ``NTD9247`` when the reader's second choice for ``0`` was ``D``); without them,
-the usual look-alike (``0UW5216`` → ``OUW5216``). Among layouts, the likeliest text wins. A read
-that fits no layout, or fits one only at a small fraction of its own probability, is kept as
-read: vanity plates exist. The layouts: L = letter, D = digit.
-
-Given the network's column probabilities, the engine decodes each layout's likeliest text
-from them instead (vision/ctc.py), any length: a character the greedy read dropped or
-doubled is recovered when the network saw it at all (``PJD268`` → ``PJD2685``).
+A reader confuses look-alike characters (O/0/D/Q, I/1, B/8, S/5, Z/2, G/6); where a read
+fits a known layout of the configured regions, the layout decides each place's kind. With
+the network's column probabilities (what the engine has), each layout's likeliest text is
+decoded from them (vision/ctc.py): the likeliest letter (or digit) in each place
+(``NT09247`` → ``NTD9247`` when the network's second choice for ``0`` was ``D``), and a
+character the greedy read dropped or doubled comes back when the network saw it at all
+(``PJD268`` → ``PJD2685``). Without them (a read from elsewhere), the usual look-alike
+(``0UW5216`` → ``OUW5216``). Among layouts, the likeliest text wins. A read that fits no
+layout, or fits one only at a small fraction of its own probability, is kept as read:
+vanity plates exist. The layouts: L = letter, D = digit.
 
 The regions are configuration, like a camera's country setting (CIVIC_PLATE_FORMATS, default
 ``ON,US``: an Ontario city sees mostly Ontario and US plates).
@@ -24,7 +23,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from vision.ctc import decode_in_layout, greedy_log_probability
-from vision.render import ALPHABET
 
 FORMATS: dict[str, tuple[str, ...]] = {
     "ON": ("LLLLDDD", "LLLDDD", "LLDDDDD", "DDDDL"),  # current, older, commercial, accessible
@@ -56,8 +54,6 @@ MAX_LOOKALIKE_SUBSTITUTIONS = 2
 MIN_LAYOUT_SHARE = 0.02
 # Decoded layouts differ in length from the greedy read by at most this many characters.
 MAX_LENGTH_CHANGE = 2
-LETTER_IDX = [ALPHABET.index(c) for c in ALPHABET if c.isalpha()]
-DIGIT_IDX = [ALPHABET.index(c) for c in ALPHABET if c.isdigit()]
 
 
 @dataclass(frozen=True)
@@ -87,15 +83,13 @@ def _fit(text: str, layout: str) -> tuple[str, int] | None:
     return "".join(out), subs
 
 
-def _fit_by_probability(text: str, dists: list[np.ndarray], layout: str) -> tuple[str, float]:
-    """The likeliest text with the layout's kind at each place, and its probability ratio to the read."""
-    out, ratio = [], 1.0
-    for c, dist, kind in zip(text, dists, layout):
-        idx = LETTER_IDX if kind == "L" else DIGIT_IDX
-        k = idx[int(np.argmax(dist[idx]))]
-        out.append(ALPHABET[k])
-        ratio *= float(dist[k]) / max(float(dist[ALPHABET.index(c)]), 1e-9)
-    return "".join(out), ratio
+def _regions_using(layout: str, regions: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(r for r in regions if layout in FORMATS[r])
+
+
+def _likeliest(candidates: list[Fitted]) -> Fitted | None:
+    """The fit keeping most of the read's probability; of equals, the one changing least."""
+    return max(candidates, key=lambda f: (f.probability_ratio, -f.substitutions), default=None)
 
 
 def _edits(a: str, b: str) -> int:
@@ -115,47 +109,28 @@ def _fit_by_decoding(text: str, log_probs: np.ndarray, regions: tuple[str, ...])
     for layout in layouts:
         # the greedy path is the likeliest of all: when its text fits a layout, nothing beats it
         if len(layout) == len(text) and all(c.isalpha() == (k == "L") for c, k in zip(text, layout)):
-            return Fitted(text, layout, 0, tuple(r for r in regions if layout in FORMATS[r]), 1.0)
+            return Fitted(text, layout, 0, _regions_using(layout, regions), 1.0)
     greedy = greedy_log_probability(log_probs)
-    best: Fitted | None = None
+    candidates = []
     for layout in (x for x in layouts if abs(len(x) - len(text)) <= MAX_LENGTH_CHANGE):
         fitted, logp, char_probs = decode_in_layout(log_probs, layout)
         ratio = float(np.exp(min(logp - greedy, 0.0))) if fitted else 0.0
-        if ratio < MIN_LAYOUT_SHARE:
-            continue
-        cand = Fitted(fitted, layout, _edits(text, fitted), tuple(r for r in regions if layout in FORMATS[r]), ratio,
-                      float(np.prod(char_probs)))
-        if best is None or (cand.probability_ratio, -cand.substitutions) > (best.probability_ratio, -best.substitutions):
-            best = cand
-    return best
+        if ratio >= MIN_LAYOUT_SHARE:
+            candidates.append(Fitted(fitted, layout, _edits(text, fitted), _regions_using(layout, regions), ratio,
+                                     float(np.prod(char_probs))))
+    return _likeliest(candidates)
 
 
-def fit_to_format(text: str, char_dists: list[np.ndarray] | None = None,
-                  regions: tuple[str, ...] | None = None, log_probs: np.ndarray | None = None) -> Fitted:
-    """The read fitted to the likeliest layout of the regions (see the module's docstring).
-
-    With the network's column log-probabilities, the layout texts are decoded from them, so
-    a character the greedy read dropped or doubled can be recovered; else the read's own
-    characters are refitted (with their probabilities when given)."""
+def fit_to_format(text: str, regions: tuple[str, ...] | None = None, log_probs: np.ndarray | None = None) -> Fitted:
+    """The read fitted to the likeliest layout of the regions (see the module's docstring):
+    decoded from the network's column log-probabilities when given, else by look-alikes."""
     regions = REGIONS if regions is None else regions
     if log_probs is not None:
         return _fit_by_decoding(text, log_probs, regions) or Fitted(text, None, 0)
-    layouts = [layout for r in regions for layout in FORMATS[r] if len(layout) == len(text)]
-    best: Fitted | None = None
-    for layout in dict.fromkeys(layouts):
-        users = tuple(r for r in regions if layout in FORMATS[r])
-        if char_dists is not None and len(char_dists) == len(text):
-            fitted, ratio = _fit_by_probability(text, char_dists, layout)
-            if ratio < MIN_LAYOUT_SHARE:
-                continue
-            subs = sum(a != b for a, b in zip(fitted, text))
-        else:
-            got = _fit(text, layout)
-            if got is None or got[1] > MAX_LOOKALIKE_SUBSTITUTIONS:
-                continue
-            fitted, subs = got
-            ratio = SUBSTITUTION_FACTOR ** subs
-        cand = Fitted(fitted, layout, subs, users, ratio)
-        if best is None or (cand.probability_ratio, -cand.substitutions) > (best.probability_ratio, -best.substitutions):
-            best = cand
-    return best or Fitted(text, None, 0)
+    candidates = []
+    for layout in dict.fromkeys(layout for r in regions for layout in FORMATS[r] if len(layout) == len(text)):
+        got = _fit(text, layout)
+        if got is not None and got[1] <= MAX_LOOKALIKE_SUBSTITUTIONS:
+            candidates.append(Fitted(got[0], layout, got[1], _regions_using(layout, regions),
+                                     SUBSTITUTION_FACTOR ** got[1]))
+    return _likeliest(candidates) or Fitted(text, None, 0)

@@ -66,7 +66,6 @@ class Read:
     raw_confidence: float  # product of the characters' probabilities
     confidence: float  # calibrated: the probability that the whole text is right
     char_probs: list[float]
-    char_dists: list[np.ndarray] | None = None  # per character: the probabilities of 0-9A-Z where it was read
     log_probs: np.ndarray | None = None  # columns x (blank + 0-9A-Z): the network's log-probabilities
 
 
@@ -98,18 +97,17 @@ class PlateReader:
     def _decode(self, log_probs: np.ndarray) -> Read:
         probs = np.exp(log_probs)
         best = probs.argmax(-1)
-        chars, char_probs, dists, prev = [], [], [], BLANK
+        chars, char_probs, prev = [], [], BLANK
         for t, k in enumerate(best):
             if k != BLANK and k != prev:
                 chars.append(ALPHABET[k - 1])
                 char_probs.append(float(probs[t, k]))
-                dists.append(probs[t, 1:])
             elif k != BLANK and k == prev and probs[t, k] > char_probs[-1]:
                 # the same character over several columns: keep the column that read it best
-                char_probs[-1], dists[-1] = float(probs[t, k]), probs[t, 1:]
+                char_probs[-1] = float(probs[t, k])
             prev = k
         raw = float(np.prod(char_probs)) if chars else 0.0
-        return Read("".join(chars), raw, calibrate(raw, self.calibration), char_probs, dists, log_probs)
+        return Read("".join(chars), raw, calibrate(raw, self.calibration), char_probs, log_probs)
 
 
 def calibrate(raw: float, params: tuple[float, float]) -> float:

@@ -63,25 +63,22 @@ def test_format_fitting_golden_cases(read, fitted, fmt, subs):
     assert f.probability_ratio == pytest.approx(0.85 ** subs)
 
 
-def _dists(text, second=None):
-    """Reader-like distributions: each read character at 0.8; ``second`` maps place -> runner-up at 0.15."""
-    out = []
+def _read_columns(text, second=None):
+    """Network-like columns reading ``text`` one character a column at 0.8, a blank between;
+    ``second`` maps place -> runner-up at 0.15."""
+    cols = []
     for i, c in enumerate(text):
-        d = np.full(len(ALPHABET), 0.05 / (len(ALPHABET) - 2))
-        d[ALPHABET.index(c)] = 0.8
-        if second and i in second:
-            d[ALPHABET.index(second[i])] = 0.15
-        out.append(d)
-    return out
+        cols += [{c: 0.8, **({second[i]: 0.15} if second and i in second else {})}, {"-": 1}]
+    return _columns(cols)
 
 
 def test_fitting_takes_the_readers_runner_up_not_a_fixed_lookalike():
     # 0 in a letter place: the reader's second choice there was D, not O
-    f = fit_to_format("NT09247", _dists("NT09247", {2: "D"}), regions=("BR",))
+    f = fit_to_format("NT09247", regions=("BR",), log_probs=_read_columns("NT09247", {2: "D"}))
     assert (f.text, f.format, f.substitutions) == ("NTD9247", "LLLDDDD", 1)
     assert f.probability_ratio == pytest.approx(0.15 / 0.8)
     # a layout that would need a character the reader all but ruled out is not taken
-    g = fit_to_format("AB12345", _dists("AB12345"), regions=("BR",))
+    g = fit_to_format("AB12345", regions=("BR",), log_probs=_read_columns("AB12345"))
     assert (g.text, g.format) == ("AB12345", None)
 
 
@@ -101,8 +98,6 @@ def test_formats_are_letter_digit_layouts():
 
 def _columns(spec: list[dict[str, float]]) -> np.ndarray:
     """Log-probabilities of CTC columns from {character or '-' (blank): probability}."""
-    from vision.render import ALPHABET
-
     lp = np.full((len(spec), 1 + len(ALPHABET)), 1e-9)
     for t, col in enumerate(spec):
         for ch, p in col.items():
@@ -130,7 +125,6 @@ def test_layout_decoding_is_the_likeliest_path_of_the_layout():
     import itertools
 
     from vision.ctc import decode_in_layout
-    from vision.render import ALPHABET
 
     rng = np.random.default_rng(3)
     classes = [0] + [ALPHABET.index(c) + 1 for c in "AB12"]
