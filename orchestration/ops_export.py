@@ -6,6 +6,7 @@ around warehouse/ops.py and bylaw/export.py). `civic pipeline run` runs it first
 import dagster as dg
 
 from bylaw.export import export_cases_to_landing
+from orchestration.scheduling import scheduled_asset_job
 from warehouse.ops import export_to_landing
 
 OPS_GROUP = "ops"
@@ -34,10 +35,7 @@ def ops_review_export(context: dg.AssetExecutionContext) -> dg.MaterializeResult
     })
 
 
-ops_export_job = dg.define_asset_job("ops_review_export_job", selection=[ops_review_export],
-                                     description="Export officer review decisions and tickets, and bylaw cases, "
-                                                 "to landing.")
-ops_export_schedule = dg.ScheduleDefinition(
-    name="ops_review_export_schedule", job=ops_export_job, cron_schedule="*/15 * * * *",
-    execution_timezone="America/Toronto", default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Every 15 minutes; the landing sensor ingests the files it writes.")
+ops_export_job, ops_export_schedule = scheduled_asset_job(
+    ops_review_export, "ops_review_export_job", "ops_review_export_schedule", "*/15 * * * *",
+    "Export officer review decisions and tickets, and bylaw cases, to landing.",
+    "Every 15 minutes; the landing sensor ingests the files it writes.")

@@ -7,6 +7,8 @@ deleting is the schedule's job, on its own and audited, not a side effect of a r
 
 import dagster as dg
 
+from orchestration.scheduling import scheduled_asset_job
+
 from warehouse.config import paths
 from warehouse.mto_responses import purge_settled_owner_records as purge_owner_records
 from warehouse.retention import purge_non_hit_reads as purge
@@ -38,12 +40,9 @@ def purge_non_hit_reads(context: dg.AssetExecutionContext) -> dg.MaterializeResu
     })
 
 
-purge_job = dg.define_asset_job("purge_non_hit_reads_job", selection=[purge_non_hit_reads],
-                                description="The ALPR retention purge (non-hit reads past the retention window).")
-purge_schedule = dg.ScheduleDefinition(
-    name="purge_non_hit_reads_schedule", job=purge_job, cron_schedule="30 3 * * *",
-    execution_timezone="America/Toronto", default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Every day at 03:30 local time.")
+purge_job, purge_schedule = scheduled_asset_job(
+    purge_non_hit_reads, "purge_non_hit_reads_job", "purge_non_hit_reads_schedule", "30 3 * * *",
+    "The ALPR retention purge (non-hit reads past the retention window).", "Every day at 03:30 local time.")
 
 
 @dg.asset(
@@ -67,10 +66,7 @@ def purge_settled_owner_records(context: dg.AssetExecutionContext) -> dg.Materia
     })
 
 
-owner_purge_job = dg.define_asset_job(
-    "purge_settled_owner_records_job", selection=[purge_settled_owner_records],
-    description="The MTO owner-data purge (owner records of paid, cancelled and written-off tickets).")
-owner_purge_schedule = dg.ScheduleDefinition(
-    name="purge_settled_owner_records_schedule", job=owner_purge_job, cron_schedule="45 3 * * *",
-    execution_timezone="America/Toronto", default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Every day at 03:45 local time, after the read purge.")
+owner_purge_job, owner_purge_schedule = scheduled_asset_job(
+    purge_settled_owner_records, "purge_settled_owner_records_job", "purge_settled_owner_records_schedule",
+    "45 3 * * *", "The MTO owner-data purge (owner records of paid, cancelled and written-off tickets).",
+    "Every day at 03:45 local time, after the read purge.")

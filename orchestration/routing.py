@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from orchestration.scheduling import scheduled_asset_job
 from warehouse.config import paths
 
 
@@ -30,9 +31,7 @@ def route_plans_next_day(context: dg.AssetExecutionContext) -> dg.MaterializeRes
     })
 
 
-route_plans_job = dg.define_asset_job("route_plans_job", selection=[route_plans_next_day],
-                                      description="Tomorrow's route plans from the latest serving snapshot.")
-route_plans_schedule = dg.ScheduleDefinition(
-    name="route_plans_schedule", job=route_plans_job, cron_schedule="0 4 * * *",
-    execution_timezone="America/Toronto", default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Every day at 04:00 local time, after the night's pipeline run and purge.")
+route_plans_job, route_plans_schedule = scheduled_asset_job(
+    route_plans_next_day, "route_plans_job", "route_plans_schedule", "0 4 * * *",
+    "Tomorrow's route plans from the latest serving snapshot.",
+    "Every day at 04:00 local time, after the night's pipeline run and purge.")
