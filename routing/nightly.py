@@ -142,9 +142,10 @@ def plan_day(data_dir: Path, snapshot: Path, day: dt.date | None = None, *, time
         con.close()
 
     drive = network_from_data_dir(data_dir)
-    networks = {"alpr": drive,
-                "foot": network_from_data_dir(data_dir, speed_kmh=env_float("CIVIC_FOOT_SPEED_KMH",
-                                                                             DEFAULT_FOOT_SPEED_KMH))}
+    networks = {"alpr": drive}
+    if (roster["mode"] == "foot").any():  # the same streets at walking speed, only when someone walks
+        networks["foot"] = network_from_data_dir(data_dir, speed_kmh=env_float("CIVIC_FOOT_SPEED_KMH",
+                                                                                DEFAULT_FOOT_SPEED_KMH))
     model = learn_expected_yield(history["passes"], history["violations"], drive.blockfaces, history["tickets"])
     changes = changes_for(data_dir, day)
     groups = list(roster.groupby(["zone_id", "mode", "start", "hours"], sort=True))
