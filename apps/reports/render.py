@@ -1,0 +1,341 @@
+"""A ``Report`` in the formats council and analysts use.
+
+* ``to_pdf``  — laid out for a council agenda: title page, summary, each section's charts
+  (each with its text description) and tables, definitions and sources; page numbers.
+* ``to_xlsx`` — one tidy sheet per table, plus "About" and "Definitions".
+* ``to_csv_zip`` — one CSV per table (snake_case columns), plus definitions.csv.
+
+Every format prints the same, already privacy-checked numbers (``apps.reports.content``).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import zipfile
+from pathlib import Path
+from typing import Any, Callable, Iterable
+from xml.sax.saxutils import escape
+
+import pandas as pd
+
+from apps.reports import charts, privacy
+from apps.reports.content import Report, Table, _as_date
+
+log = logging.getLogger(__name__)
+FORMATS = ("pdf", "xlsx", "csv")
+EXTENSIONS = {"pdf": "pdf", "xlsx": "xlsx", "csv": "zip"}
+MEDIA_TYPES = {"pdf": "application/pdf",
+               "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+               "csv": "application/zip"}
+
+
+def file_name(report: Report, fmt: str) -> str:
+    return f"council-report-{report.period.key}.{EXTENSIONS[fmt]}"
+
+
+def render(report: Report, fmt: str, progress: Callable[[str], None] | None = None) -> bytes:
+    if fmt not in FORMATS:
+        raise ValueError(f"format {fmt!r}: expected one of {', '.join(FORMATS)}")
+    return {"pdf": to_pdf, "xlsx": to_xlsx, "csv": to_csv_zip}[fmt](report, progress=progress)
+
+
+def write(report: Report, out_dir: Path, formats: Iterable[str] = FORMATS,
+          progress: Callable[[str], None] | None = None) -> list[Path]:
+    """Each format written to ``out_dir`` (a temporary name, then renamed: no half-written file)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for fmt in formats:
+        data = render(report, fmt, progress)
+        path = out_dir / file_name(report, fmt)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+        paths.append(path)
+    return paths
+
+
+# --------------------------------------------------------------------------- #
+# Values
+# --------------------------------------------------------------------------- #
+
+
+def format_cell(value: Any, unit: str | None) -> str:
+    """A cell as printed: ``$1,234.50``, ``12.5%``, ``1,234``; withheld cells as ``<5``."""
+    if privacy.is_withheld(value):
+        return str(value)
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "—"
+    if isinstance(value, str):
+        return value.replace("_", " ")
+    from apps.ui import format_value
+
+    if unit in ("$", "%", "count", "days"):
+        return format_value(value, unit)
+    if unit == "hours":
+        return f"{float(value):,.1f}"
+    return format_value(value, None)
+
+
+def _local(ts: Any) -> str:
+    if ts is None or (not isinstance(ts, str) and pd.isna(ts)):
+        return "—"
+    t = pd.Timestamp(ts)
+    if t.tzinfo is None:
+        t = t.tz_localize("UTC")
+    return t.tz_convert("America/Toronto").strftime("%Y-%m-%d %H:%M %Z")
+
+
+def provenance(report: Report) -> list[tuple[str, str]]:
+    as_of = _as_date(report.data_as_of)
+    coverage = ("complete" if not report.is_partial else
+                f"partial: the warehouse's data ends {as_of}" if as_of else "no data published")
+    return [
+        ("Report", report.title),
+        ("Period", f"{report.period.label} ({report.period.start} to {report.period.last_day})"),
+        ("Data as of", _local(report.data_as_of)),
+        ("Coverage", coverage),
+        ("Generated", _local(report.generated_at)),
+        ("Source", "the published serving snapshot of the enforcement data warehouse (dbt marts)"),
+        ("Privacy", f"aggregates only; plates masked; no complainant identity; counts of 1 to "
+                    f"{max(report.min_count - 1, 1)} about complaints, cases and works withheld as "
+                    f"'{privacy.withheld_marker(report.min_count)}' (CIVIC_REPORT_MIN_COUNT={report.min_count})"),
+    ]
+
+
+def definitions(report: Report) -> pd.DataFrame:
+    rows = []
+    for t in report.tables():
+        for col in t.frame.columns:
+            rows.append({"table": t.key, "table_title": t.title, "column": col, "label": t.label(col),
+                         "unit": t.units.get(col, ""), "table_definition": t.definition,
+                         "sources": ", ".join(t.sources), "rows_withheld": t.withheld})
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- #
+# CSV and XLSX
+# --------------------------------------------------------------------------- #
+
+
+def to_csv_zip(report: Report, progress: Callable[[str], None] | None = None) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for t in report.tables():
+            zf.writestr(f"{t.key}.csv", t.frame.to_csv(index=False))
+        zf.writestr("definitions.csv", definitions(report).to_csv(index=False))
+        zf.writestr("about.csv", pd.DataFrame(provenance(report), columns=["item", "value"]).to_csv(index=False))
+    if progress:
+        progress("csv: written")
+    return buf.getvalue()
+
+
+def to_xlsx(report: Report, progress: Callable[[str], None] | None = None) -> bytes:
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+        pd.DataFrame(provenance(report), columns=["Item", "Value"]).to_excel(xw, sheet_name="About", index=False)
+        for t in report.tables():
+            t.frame.rename(columns={c: t.label(c) for c in t.frame.columns}).to_excel(xw, sheet_name=t.key[:31], index=False)
+        definitions(report).to_excel(xw, sheet_name="Definitions", index=False)
+        for ws in xw.book.worksheets:
+            ws.freeze_panes = "A2"
+            for cell in ws[1]:
+                cell.font = Font(bold=True)
+            for i, col in enumerate(ws.iter_cols(min_row=1, max_row=min(ws.max_row, 200)), start=1):
+                width = max(len(str(c.value)) if c.value is not None else 0 for c in col)
+                ws.column_dimensions[get_column_letter(i)].width = min(max(10, width + 2), 60)
+        for t in report.tables():
+            ws = xw.book[t.key[:31]]
+            for j, col in enumerate(t.frame.columns, start=1):
+                fmt = {"$": '"$"#,##0.00', "%": '0.0"%"', "count": "#,##0", "days": "0.0", "hours": "0.0"}.get(t.units.get(col, ""))
+                if fmt:
+                    for row in ws.iter_rows(min_row=2, min_col=j, max_col=j):
+                        for cell in row:
+                            if isinstance(cell.value, (int, float)):
+                                cell.number_format = fmt
+    if progress:
+        progress("xlsx: written")
+    return buf.getvalue()
+
+
+# --------------------------------------------------------------------------- #
+# PDF
+# --------------------------------------------------------------------------- #
+
+
+def to_pdf(report: Report, progress: Callable[[str], None] | None = None) -> bytes:
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import letter
+    from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+    from reportlab.lib.units import cm
+    from reportlab.platypus import (Image, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer,
+                                    Table as RLTable, TableStyle)
+
+    from bylaw.documents import Municipality
+
+    town = Municipality.from_env()
+    ss = getSampleStyleSheet()
+    body = ParagraphStyle("body", parent=ss["BodyText"], fontName="Helvetica", fontSize=9.5, leading=12.5, spaceAfter=4)
+    st = {
+        "title": ParagraphStyle("title", parent=body, fontName="Helvetica-Bold", fontSize=22, leading=28, spaceAfter=14),
+        "subtitle": ParagraphStyle("subtitle", parent=body, fontSize=13, leading=17, spaceAfter=10),
+        "h1": ParagraphStyle("h1", parent=body, fontName="Helvetica-Bold", fontSize=15, leading=19, spaceBefore=6, spaceAfter=8),
+        "h2": ParagraphStyle("h2", parent=body, fontName="Helvetica-Bold", fontSize=11.5, leading=15, spaceBefore=8, spaceAfter=4),
+        "small": ParagraphStyle("small", parent=body, fontSize=8, leading=10, textColor=colors.HexColor("#333333")),
+        "alt": ParagraphStyle("alt", parent=body, fontName="Helvetica-Oblique", fontSize=8, leading=10,
+                              textColor=colors.HexColor("#333333")),
+        "cell": ParagraphStyle("cell", parent=body, fontSize=8, leading=9.5, spaceAfter=0),
+        "head": ParagraphStyle("head", parent=body, fontName="Helvetica-Bold", fontSize=8, leading=9.5, spaceAfter=0,
+                               textColor=colors.white),
+    }
+    width = letter[0] - 4 * cm
+    story: list[Any] = []
+
+    # title page
+    story += [Spacer(1, 3 * cm), Paragraph(escape(town.name), st["subtitle"]),
+              Paragraph(escape(f"Enforcement Services report to Council"), st["title"]),
+              Paragraph(escape(report.period.label), st["subtitle"]), Spacer(1, 0.6 * cm)]
+    story.append(_kv_table(provenance(report)[1:], width, st, colors, RLTable, TableStyle, Paragraph))
+    story += [Spacer(1, 0.8 * cm), Paragraph("Contents", st["h2"]), Paragraph("Summary", body)]
+    for s in report.sections:
+        story.append(Paragraph(escape(f"{s.group} — {s.title}"), body))
+    story.append(Paragraph("Definitions and sources", body))
+    story.append(PageBreak())
+
+    # summary
+    story.append(Paragraph("Summary", st["h1"]))
+    story.append(Paragraph(escape(report.summary.definition), body))
+    summary = report.summary.frame
+    rows = [[r["figure"], format_cell(r["value"], r["unit"]), format_cell(r["same_period_last_year"], r["unit"]),
+             "—" if pd.isna(r["change_pct"]) else f"{float(r['change_pct']):+.1f}%"] for _, r in summary.iterrows()]
+    story.append(_grid(["Figure", report.period.label, "Same period last year", "Change"], rows, width,
+                       [0.46, 0.2, 0.2, 0.14], st, colors, RLTable, TableStyle, Paragraph))
+    story.append(Spacer(1, 0.3 * cm))
+    for _, r in summary.iterrows():
+        story.append(Paragraph(f"<b>{escape(r['figure'])}</b>: {escape(r['definition'])}", st["small"]))
+
+    # sections
+    charted = 0
+    renderer_cm = _renderer()
+    with renderer_cm as render_png:
+        for s in report.sections:
+            story.append(PageBreak())
+            story.append(Paragraph(escape(f"{s.group} — {s.title}"), st["h1"]))
+            for t in s.tables:
+                block: list[Any] = [Paragraph(escape(t.title), st["h2"]), Paragraph(escape(t.definition), body)]
+                fig = charts.figure(t, report)
+                if fig is not None:
+                    alt = charts.alt_text(t, report)
+                    if render_png is not None:
+                        png = render_png(fig, 900, 430)
+                        img = Image(io.BytesIO(png), width=width, height=width * 430 / 900)
+                        img.hAlign = "CENTER"
+                        block.append(img)
+                        charted += 1
+                        block.append(Paragraph("Chart description: " + escape(alt), st["alt"]))
+                    else:
+                        block.append(Paragraph("Chart not drawn (no local Chromium for plotly's image export). "
+                                               "Chart description: " + escape(alt), st["alt"]))
+                story.append(KeepTogether(block))
+                story.append(Spacer(1, 0.2 * cm))
+                story += _frame_tables(t, width, st, colors, RLTable, TableStyle, Paragraph)
+                note = f"Source: {', '.join(t.sources)} · data as of {_local(report.data_as_of)}"
+                if t.withheld:
+                    note += (f" · {t.withheld} row(s) withheld: fewer than {report.min_count}, "
+                             "or the next smallest so that totals cannot reveal them")
+                story.append(Paragraph(escape(note), st["small"]))
+                story.append(Spacer(1, 0.4 * cm))
+                if progress:
+                    progress(f"pdf: {t.title}")
+
+    # definitions
+    story.append(PageBreak())
+    story.append(Paragraph("Definitions and sources", st["h1"]))
+    for t in report.tables():
+        story.append(Paragraph(f"<b>{escape(t.title)}</b> ({escape(', '.join(t.sources))}): {escape(t.definition)}", st["small"]))
+
+    buf = io.BytesIO()
+    title = report.title
+
+    def on_page(canvas, doc):
+        canvas.saveState()
+        canvas.setFont("Helvetica", 7.5)
+        canvas.setFillColor(colors.HexColor("#555555"))
+        canvas.drawString(2 * cm, 1.2 * cm, f"{town.name} · {title}")
+        canvas.drawRightString(letter[0] - 2 * cm, 1.2 * cm, f"Page {doc.page}")
+        canvas.restoreState()
+
+    doc = SimpleDocTemplate(buf, pagesize=letter, leftMargin=2 * cm, rightMargin=2 * cm, topMargin=2 * cm,
+                            bottomMargin=2 * cm, title=title, author=f"{town.name} — {town.department}",
+                            subject=f"Council report, {report.period.label}", creator="Civic Enforcement Platform")
+    doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
+    if progress:
+        progress(f"pdf: {charted} chart(s), {doc.page} page(s)")
+    return buf.getvalue()
+
+
+class _NoRenderer:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _renderer():
+    """The chart renderer, or (with a warning) none when no Chromium can be started: the
+    PDF still prints every table and each chart's description."""
+    try:
+        import kaleido  # noqa: F401
+    except ImportError:
+        log.warning("kaleido is not installed: the PDF will have no chart images")
+        return _NoRenderer()
+    return _FallbackRenderer()
+
+
+class _FallbackRenderer:
+    def __enter__(self):
+        self._cm = charts.static_renderer()
+        try:
+            return self._cm.__enter__()
+        except charts.ChartRenderError as exc:
+            log.warning("%s — the PDF will describe its charts without drawing them", exc)
+            self._cm = None
+            return None
+
+    def __exit__(self, *exc):
+        return self._cm.__exit__(*exc) if self._cm is not None else False
+
+
+def _kv_table(pairs, width, st, colors, RLTable, TableStyle, Paragraph):
+    data = [[Paragraph(f"<b>{escape(k)}</b>", st["cell"]), Paragraph(escape(v), st["cell"])] for k, v in pairs]
+    t = RLTable(data, colWidths=[width * 0.22, width * 0.78])
+    t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#bbbbbb"))]))
+    return t
+
+
+def _grid(header, rows, width, fractions, st, colors, RLTable, TableStyle, Paragraph):
+    data = [[Paragraph(escape(str(h)), st["head"]) for h in header]]
+    data += [[Paragraph(escape(str(v)), st["cell"]) for v in row] for row in rows]
+    t = RLTable(data, colWidths=[width * f for f in fractions], repeatRows=1)
+    t.setStyle(TableStyle([
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#1f5f8b")),
+        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f0f4f7")]),
+        ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#999999")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]))
+    return t
+
+
+def _frame_tables(t: Table, width, st, colors, RLTable, TableStyle, Paragraph) -> list[Any]:
+    if t.frame.empty:
+        return [Paragraph("No records in this period.", st["cell"])]
+    cols = list(t.frame.columns)
+    rows = [[format_cell(v, t.units.get(c)) for c, v in zip(cols, rec)] for rec in t.frame.itertuples(index=False)]
+    first = 0.26 if len(cols) > 2 else 0.5
+    rest = (1 - first) / max(len(cols) - 1, 1)
+    return [_grid([t.label(c) for c in cols], rows, width, [first] + [rest] * (len(cols) - 1),
+                  st, colors, RLTable, TableStyle, Paragraph)]
