@@ -47,6 +47,9 @@ PAGES: dict[str, list[st.Page]] = {
         page("bylaw_monitoring.py", "Monitoring", ":material/monitor_heart:"),
         page("bylaw_analytics.py", "Bylaw analytics", ":material/gavel:"),
     ],
+    "Reports": [
+        page("council_reports.py", "Council reports", ":material/summarize:"),
+    ],
     "Pipeline": [
         page("data_status.py", "Data status", ":material/database:"),
     ],

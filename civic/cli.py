@@ -50,6 +50,31 @@ def _routes_plan(args) -> int:
     return 0
 
 
+def _report_council(args) -> int:
+    from apps.reports.period import parse_period
+    from apps.reports.publish import publish, report_dir
+    from warehouse.config import paths
+
+    p = paths()
+    try:
+        period = parse_period(args.period)
+    except ValueError as e:
+        print(f"civic report council: {e}", file=sys.stderr)
+        return 2
+    if not p.serving_db.exists():
+        print(f"civic report council: no serving snapshot at {p.serving_db} (run `civic pipeline run` first)", file=sys.stderr)
+        return 2
+    sections = [s.strip() for s in args.sections.split(",") if s.strip()] if args.sections else None
+    try:
+        summary = publish(period, p.serving_db, Path(args.out) if args.out else report_dir(p.data_dir, period),
+                          args.format or ["pdf"], sections, progress=lambda m: print(m, file=sys.stderr, flush=True))
+    except ValueError as e:
+        print(f"civic report council: {e}", file=sys.stderr)
+        return 2
+    print(json.dumps(summary, default=str))
+    return 0
+
+
 def _import_toronto(args) -> int:
     from warehouse.legacy import import_toronto_tickets
 
@@ -344,6 +369,18 @@ def main(argv: list[str] | None = None) -> int:
     rp.add_argument("--day", help="YYYY-MM-DD")
     rp.add_argument("--time-limit", type=float, help="solver seconds per shift (default $CIVIC_ROUTING_TIME_LIMIT_S or 8)")
     rp.set_defaults(func=_routes_plan)
+
+    rep = sub.add_parser("report", help="reports rendered from the published marts")
+    rep_sub = rep.add_subparsers(dest="report_command", required=True)
+    rc = rep_sub.add_parser("council", help="the monthly or quarterly council report as PDF, XLSX (a sheet per table) "
+                                            "or CSV (a zip of one file per table)")
+    rc.add_argument("--period", required=True, help="a month (2026-10) or a quarter (2026-Q4)")
+    rc.add_argument("--format", action="append", choices=["pdf", "xlsx", "csv"],
+                    help="repeat for several (default pdf)")
+    rc.add_argument("--out", help="folder to write into (default $CIVIC_DATA_DIR/reports/council/<period>/)")
+    rc.add_argument("--sections", help="comma-separated section keys, e.g. parking_revenue,bylaw_cases "
+                                       "(default all; an unknown key lists the known ones)")
+    rc.set_defaults(func=_report_council)
 
     imp = sub.add_parser("import", help="import a legacy extract")
     imp_sub = imp.add_subparsers(dest="import_command", required=True)

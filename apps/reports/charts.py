@@ -90,7 +90,8 @@ def figure(table: Table, report: Report) -> go.Figure | None:
         fig = go.Figure(go.Bar(x=frame[ch.x].map(_pretty), y=frame["_v"], marker_color="#1f5f8b"))
     if ch.kind != "ward_map":
         fig.update_xaxes(title_text=table.label(ch.x))
-        fig.update_yaxes(title_text=table.label(ch.y), rangemode="tozero")
+        fig.update_yaxes(title_text=table.label(ch.y), rangemode="tozero",
+                         tickprefix="$" if table.units.get(ch.y) == "$" else None)
     fig.update_layout(title={"text": f"{ch.title} — {report.period.label}", "font": {"size": 15}},
                       margin=MARGIN, template="plotly_white", font={"family": "Helvetica, Arial, sans-serif"},
                       legend={"orientation": "h", "y": -0.25})

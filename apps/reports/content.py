@@ -552,6 +552,20 @@ SECTION_TITLES: dict[str, str] = {
 }
 
 
+def available_months(q: Query) -> list[dt.date]:
+    """First days of the months the warehouse holds data for, newest first."""
+    starts = [d for d in _coverage_start(q).values() if d is not None]
+    info = q("SELECT data_as_of FROM meta.snapshot_info", [])
+    end = _as_date(info.iloc[0]["data_as_of"]) if not info.empty else None
+    if not starts or end is None:
+        return []
+    months, m = [], dt.date(min(starts).year, min(starts).month, 1)
+    while m <= end:
+        months.append(m)
+        m = add_months(m, 1)
+    return months[::-1]
+
+
 def ward_geography(q: Query) -> pd.DataFrame | None:
     """Ward polygons (WKT) for the maps, when the warehouse has them."""
     if not _has_table(q, "marts.dim_wards"):

@@ -77,6 +77,23 @@ def format_cell(value: Any, unit: str | None) -> str:
     return format_value(value, None)
 
 
+def formatted(t: Table) -> pd.DataFrame:
+    """The table as printed (strings, labelled columns); in the summary each row has its own unit."""
+    cols = list(t.frame.columns)
+    row_unit = "unit" in cols and t.key == "summary"
+    rows = []
+    for rec in t.frame.to_dict("records"):
+        unit_of = {c: (rec["unit"] if row_unit and c in ("value", "same_period_last_year") else t.units.get(c)) for c in cols}
+        rows.append({t.label(c): ("—" if c == "change_pct" and _blank(rec[c]) else
+                                  f"{float(rec[c]):+.1f}%" if c == "change_pct" and t.key == "summary" else
+                                  format_cell(rec[c], unit_of[c])) for c in cols if not (row_unit and c in ("unit", "definition"))})
+    return pd.DataFrame(rows, columns=[t.label(c) for c in cols if not (row_unit and c in ("unit", "definition"))])
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (not isinstance(v, str) and pd.isna(v))
+
+
 def _local(ts: Any) -> str:
     if ts is None or (not isinstance(ts, str) and pd.isna(ts)):
         return "—"
@@ -209,10 +226,7 @@ def to_pdf(report: Report, progress: Callable[[str], None] | None = None) -> byt
     story.append(Paragraph("Summary", st["h1"]))
     story.append(Paragraph(escape(report.summary.definition), body))
     summary = report.summary.frame
-    rows = [[r["figure"], format_cell(r["value"], r["unit"]), format_cell(r["same_period_last_year"], r["unit"]),
-             "—" if pd.isna(r["change_pct"]) else f"{float(r['change_pct']):+.1f}%"] for _, r in summary.iterrows()]
-    story.append(_grid(["Figure", report.period.label, "Same period last year", "Change"], rows, width,
-                       [0.46, 0.2, 0.2, 0.14], st, colors, RLTable, TableStyle, Paragraph))
+    story += _frame_tables(report.summary, width, st, colors, RLTable, TableStyle, Paragraph, [0.46, 0.2, 0.2, 0.14])
     story.append(Spacer(1, 0.3 * cm))
     for _, r in summary.iterrows():
         story.append(Paragraph(f"<b>{escape(r['figure'])}</b>: {escape(r['definition'])}", st["small"]))
@@ -330,12 +344,12 @@ def _grid(header, rows, width, fractions, st, colors, RLTable, TableStyle, Parag
     return t
 
 
-def _frame_tables(t: Table, width, st, colors, RLTable, TableStyle, Paragraph) -> list[Any]:
+def _frame_tables(t: Table, width, st, colors, RLTable, TableStyle, Paragraph, fractions=None) -> list[Any]:
     if t.frame.empty:
         return [Paragraph("No records in this period.", st["cell"])]
-    cols = list(t.frame.columns)
-    rows = [[format_cell(v, t.units.get(c)) for c, v in zip(cols, rec)] for rec in t.frame.itertuples(index=False)]
-    first = 0.26 if len(cols) > 2 else 0.5
-    rest = (1 - first) / max(len(cols) - 1, 1)
-    return [_grid([t.label(c) for c in cols], rows, width, [first] + [rest] * (len(cols) - 1),
-                  st, colors, RLTable, TableStyle, Paragraph)]
+    shown = formatted(t)
+    n = len(shown.columns)
+    if fractions is None:
+        first = 0.26 if n > 2 else 0.5
+        fractions = [first] + [(1 - first) / max(n - 1, 1)] * (n - 1)
+    return [_grid(list(shown.columns), shown.values.tolist(), width, fractions, st, colors, RLTable, TableStyle, Paragraph)]
