@@ -209,7 +209,7 @@ def _coverage_start(q: Query) -> dict[str, dt.date | None]:
 def _scalar(q: Query, sql: str, period: Period) -> float | None:
     df = _numeric(q(sql, [period.start, period.end]))
     v = df.iloc[0]["value"] if not df.empty else None
-    return None if v is None or pd.isna(v) else float(v)
+    return None if v is None or pd.isna(v) else round(float(v), 2)
 
 
 def summary_table(q: Query, period: Period, threshold: int) -> Table:
