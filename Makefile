@@ -23,6 +23,7 @@ demo: install
 	$(BIN)/civic pipeline run
 	$(BIN)/civic bylaw import-legacy
 	$(BIN)/civic routes plan
+	$(BIN)/civic report council --period latest --format pdf --format xlsx --format csv
 	$(BIN)/civic serve
 
 serve: install

@@ -51,24 +51,26 @@ def _routes_plan(args) -> int:
 
 
 def _report_council(args) -> int:
+    from apps.reports.content import latest_month, snapshot_query
     from apps.reports.period import parse_period
+    from apps.serving import SnapshotError
     from apps.reports.publish import publish, report_dir
     from warehouse.config import paths
 
     p = paths()
-    try:
-        period = parse_period(args.period)
-    except ValueError as e:
-        print(f"civic report council: {e}", file=sys.stderr)
-        return 2
     if not p.serving_db.exists():
         print(f"civic report council: no serving snapshot at {p.serving_db} (run `civic pipeline run` first)", file=sys.stderr)
+        return 2
+    try:
+        period = (latest_month(snapshot_query(p.serving_db)) if args.period == "latest" else parse_period(args.period))
+    except ValueError as e:
+        print(f"civic report council: {e}", file=sys.stderr)
         return 2
     sections = [s.strip() for s in args.sections.split(",") if s.strip()] if args.sections else None
     try:
         summary = publish(period, p.serving_db, Path(args.out) if args.out else report_dir(p.data_dir, period),
                           args.format or ["pdf"], sections, progress=lambda m: print(m, file=sys.stderr, flush=True))
-    except ValueError as e:
+    except (ValueError, SnapshotError) as e:
         print(f"civic report council: {e}", file=sys.stderr)
         return 2
     print(json.dumps(summary, default=str))
@@ -374,7 +376,7 @@ def main(argv: list[str] | None = None) -> int:
     rep_sub = rep.add_subparsers(dest="report_command", required=True)
     rc = rep_sub.add_parser("council", help="the monthly or quarterly council report as PDF, XLSX (a sheet per table) "
                                             "or CSV (a zip of one file per table)")
-    rc.add_argument("--period", required=True, help="a month (2026-10) or a quarter (2026-Q4)")
+    rc.add_argument("--period", required=True, help="a month (2026-10), a quarter (2026-Q4), or latest (the last month the data covers to its end)")
     rc.add_argument("--format", action="append", choices=["pdf", "xlsx", "csv"],
                     help="repeat for several (default pdf)")
     rc.add_argument("--out", help="folder to write into (default $CIVIC_DATA_DIR/reports/council/<period>/)")

@@ -48,6 +48,8 @@ class Source:
     naive_tz: str | None = None  # timestamps without offset are local time in this zone
     null_tokens: tuple[str, ...] = ()  # values the system writes for "unknown" (read as null)
     description: str = ""
+    # "geometry_types": the GeoJSON geometry types a GeoJSON source accepts (any when absent);
+    # a feature of another type is quarantined like an invalid geometry.
     extra: dict = field(default_factory=dict)
 
     @property
@@ -361,6 +363,16 @@ _register(Source(
     "school_zones", "geojson", "GIS: school zones",
     (F("school_zone_id"), F("school_name"), F("geometry", "geometry")),
     key=("school_zone_id",), event_time=None,
+))
+
+_register(Source(
+    "wards", "geojson", "GIS: municipal wards (council districts)",
+    (F("ward"), F("name", required=False), F("geometry", "geometry")),
+    key=("ward",), event_time=None,
+    description="GeoJSON Polygons or MultiPolygons, one per ward. ward: the ward as the assessment "
+                "roll names it (e.g. 'Ward 3'); name: its display name (the ward when empty). "
+                "Blockfaces and their tickets take the ward their blockface's midpoint lies in.",
+    extra={"geometry_types": ("Polygon", "MultiPolygon")},
 ))
 
 _register(Source(

@@ -22,11 +22,11 @@ from .names import FAULT_CODES, VIOLATION_TYPES
 from .patrol import MODE_NAMES, make_shifts, misread, patrol_day, routes
 from .presets import PRESETS
 from .timeutil import HOUR, MINUTE, NULL_TS, Clock
-from .world import World, build_world, permit_state
+from .world import World, build_world, permit_state, ward_cells
 
 DEFAULT_END = dt.date(2026, 10, 31)
 REFERENCE_SOURCES = ("zones", "blockfaces", "permit_areas", "school_zones", "meters", "exemptions",
-                     "assessment_roll", "officers")
+                     "assessment_roll", "officers", "wards")
 
 
 def _rng(seed: int, stream: int, k: int) -> np.random.Generator:
@@ -217,6 +217,7 @@ def _finish(w: World, preset: str, seed: int, out: Path, gt: Path, ref_rows: dic
             "zones": len(w.zone_id), "blockfaces": w.n_bf, "paid_blockfaces": int(w.bf["paid"].sum()),
             "spaces": int(w.bf["spaces"].sum()), "meters": len(w.meters["id"]), "officers": len(w.officers["id"]),
             "permit_areas": len(w.pa["id"]), "school_zones": len(w.sz["id"]), "properties": len(w.props["roll"]),
+            "wards": len(ward_cells(w)),
             "vehicles": len(w.veh["plate"]), "exemptions": len(w.exemptions["id"]), "permits": len(w.permits["id"]),
             "parking_episodes": int(next_eid - 1),
         },
@@ -282,6 +283,15 @@ def _write_reference(w: World, dl: Delivery) -> dict[str, int]:
     rows["officers"] = dl.write_reference_csv("officers", {
         "officer_id": o["id"], "badge_number": o["badge"], "unit": o["unit"], "home_zone_id": o["home"],
         "specialty": o["spec"], "active": o["active"]})
+    # wards: the cells the assessment roll's wards come from (no random draws)
+    names, geoms = [], []
+    for n, x0, x1, y0, y1 in ward_cells(w):
+        lo0, la0 = to_lonlat(x0, y0)
+        lo1, la1 = to_lonlat(x1, y1)
+        names.append(f"Ward {n}")
+        geoms.append(_rect_polygon(lo0, lo1, la0, la1))
+    names = np.array(names, dtype=object)
+    rows["wards"] = dl.write_geojson("wards", {"ward": names, "name": names}, geoms)
     return rows
 
 

@@ -36,6 +36,35 @@ def to_xy(lon, lat):
     return (np.asarray(lon) - LON0) * M_PER_DEG_LON, (np.asarray(lat) - LAT0) * M_PER_DEG_LAT
 
 
+# Wards (council districts): cells of a wards_x x wards_y grid over the street grid's
+# extent. A place beyond the grid's outer streets belongs to the nearest cell (the outer
+# wards reach out to the city limit); the published ward polygons (``ward_cells``) reach
+# WARD_MARGIN metres beyond the outer streets, as far as the zones do, which holds every
+# property and blockface.
+WARD_MARGIN = 40.0
+
+
+def ward_number(w: "World", x, y) -> np.ndarray:
+    """The ward (1-based: row-major from the south-west) of each point (metres)."""
+    gx0, gx1, gy0, gy1, wards_x, wards_y = w.ward_grid
+    x, y = np.asarray(x), np.asarray(y)
+    wx = np.clip(((x - gx0) / (gx1 - gx0 + 1e-9) * wards_x).astype(int), 0, wards_x - 1)
+    wy = np.clip(((y - gy0) / (gy1 - gy0 + 1e-9) * wards_y).astype(int), 0, wards_y - 1)
+    return wy * wards_x + wx + 1
+
+
+def ward_cells(w: "World") -> list[tuple[int, float, float, float, float]]:
+    """(ward number, x0, x1, y0, y1) of each ward's rectangle in metres, in ward order: the
+    cells ``ward_number`` assigns, the outer ones cut WARD_MARGIN beyond the outer streets."""
+    gx0, gx1, gy0, gy1, wards_x, wards_y = w.ward_grid
+    bx = [gx0 + k * (gx1 - gx0 + 1e-9) / wards_x for k in range(wards_x + 1)]
+    by = [gy0 + k * (gy1 - gy0 + 1e-9) / wards_y for k in range(wards_y + 1)]
+    bx[0], bx[-1] = gx0 - WARD_MARGIN, gx1 + WARD_MARGIN
+    by[0], by[-1] = gy0 - WARD_MARGIN, gy1 + WARD_MARGIN
+    return [(j * wards_x + i + 1, float(bx[i]), float(bx[i + 1]), float(by[j]), float(by[j + 1]))
+            for j in range(wards_y) for i in range(wards_x)]
+
+
 def _pick_names(base: list[str], n: int) -> list[str]:
     out = []
     for i in range(n):
@@ -120,6 +149,8 @@ class World:
     permits: dict = field(default_factory=dict)
     alpr_units: list = field(default_factory=list)
     rate_changes: list = field(default_factory=list)  # (day_idx, zone_idx, new_rate)
+    # wards: a wards_x x wards_y grid over the street grid's extent (gx0, gx1, gy0, gy1, metres)
+    ward_grid: tuple = None
 
     @property
     def n_bf(self) -> int:
@@ -337,9 +368,8 @@ def build_world(preset: Preset, seed: int, clock: Clock) -> World:
                       for p, a, b, c, d in zip(is_person.tolist(), fn.tolist(), ln.tolist(), cw.tolist(), ck.tolist())], dtype=object)
     wards_x = {"ci": 2, "city": 5}.get(preset.name, 5)
     wards_y = {"ci": 1, "city": 2}.get(preset.name, 5)
-    wx = np.clip(((px - gx0) / (gx1 - gx0 + 1e-9) * wards_x).astype(int), 0, wards_x - 1)
-    wy = np.clip(((py - gy0) / (gy1 - gy0 + 1e-9) * wards_y).astype(int), 0, wards_y - 1)
-    ward = wy * wards_x + wx + 1
+    w.ward_grid = (gx0, gx1, gy0, gy1, wards_x, wards_y)
+    ward = ward_number(w, px, py)
     cell = (street_idx[p_bf] * 37 + seg_idx[p_bf]) % 1000
     roll = np.array([f"3012{wd:02d}{c:03d}{i + 1:06d}0000" for i, (wd, c) in enumerate(zip(ward.tolist(), cell.tolist()))], dtype=object)
     w.props = {

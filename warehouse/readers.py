@@ -167,11 +167,14 @@ def read_geojson(path: Path, src: Source) -> ReadResult:
         empty = _frame([], wanted + ["geometry", "_centroid_lat", "_centroid_lon"], [])
         return ReadResult(empty, [Unreadable(0, f"not a GeoJSON FeatureCollection: {exc}", raw[:_MAX_RAW].decode("utf-8", "replace"))])
     rows, numbers, bad = [], [], []
+    types = src.extra.get("geometry_types")
     for n, feat in enumerate(features, start=1):
         try:
             geom = shape(feat["geometry"])
             if geom.is_empty or not geom.is_valid:
                 raise ValueError(shapely.is_valid_reason(geom))
+            if types and geom.geom_type not in types:
+                raise ValueError(f"a {geom.geom_type}, expected {' or '.join(types)}")
         except Exception as exc:  # noqa: BLE001 - any geometry problem is a reason to quarantine
             bad.append(Unreadable(n, f"invalid geometry: {exc}", orjson.dumps(feat).decode()[:_MAX_RAW]))
             continue

@@ -97,8 +97,8 @@ def main() -> None:
         st.stop()
     report = ui.read_or_stop(build, "the report", version, period, tuple(sections))
     if report.is_partial:
-        st.warning(f"{period.label} is not complete in the warehouse: its data ends "
-                   f"{ui.format_local(report.data_as_of)}.", icon=":material/schedule:")
+        coverage = dict(render.provenance(report))["Coverage"]
+        st.warning(f"{period.label} is not complete in the warehouse ({coverage}).", icon=":material/schedule:")
     downloads(report)
     st.subheader("Summary", anchor=False, divider="gray")
     show_table(report.summary, report, info)

@@ -2,16 +2,15 @@
 its text alternative, written from the same numbers.
 
 Static images come from plotly's own exporter (kaleido), which drives a local Chromium:
-no network. One browser serves a whole report (``static_renderer``).
+no network. One browser serves a whole report (``render_pngs``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
+import tempfile
 import threading
-import warnings
-from typing import Iterator
+from pathlib import Path
 
 import pandas as pd
 import plotly.colors
@@ -22,6 +21,7 @@ from apps.reports.content import Report, Table
 
 log = logging.getLogger(__name__)
 MARGIN = {"l": 60, "r": 20, "t": 50, "b": 60}
+CHART_TIMEOUT_S = 90
 _KALEIDO_LOCK = threading.Lock()
 
 
@@ -123,36 +123,34 @@ def _ward_map(frame: pd.DataFrame, table: Table, report: Report) -> go.Figure | 
                                      line={"color": "#333333", "width": 1}, showlegend=False, hoverinfo="skip"))
         c = geom.representative_point()
         shown = raw[ward] if privacy.is_withheld(raw.get(ward)) else ("—" if v is None or pd.isna(v) else _fmt(v))
-        fig.add_annotation(x=c.x, y=c.y, text=f"<b>{ward}</b><br>{shown}", showarrow=False, font={"size": 12})
+        fig.add_annotation(x=c.x, y=c.y, text=f"<b>{ward}</b><br>{shown}", showarrow=False, font={"size": 12},
+                           bgcolor="rgba(255,255,255,0.85)", borderpad=3)  # readable on any shade
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1.35)  # ~1/cos(43.5°N): wards not squashed
     return fig
 
 
-@contextlib.contextmanager
-def static_renderer() -> Iterator[callable]:
-    """``render(fig, width, height) -> PNG bytes`` backed by one headless Chromium for the
-    whole report; raises ``ChartRenderError`` when no browser can be started."""
+def render_pngs(figures: list[go.Figure], width: int = 900, height: int = 430) -> list[bytes]:
+    """Each figure as PNG (2x scale), all through one headless Chromium started by plotly's
+    exporter (kaleido) for the batch; raises ``ChartRenderError`` when it cannot run."""
+    if not figures:
+        return []
     import kaleido
 
-    with _KALEIDO_LOCK:
+    with _KALEIDO_LOCK, tempfile.TemporaryDirectory(prefix="civic-charts-") as tmp:
+        paths = [Path(tmp) / f"chart-{i:03d}.png" for i in range(len(figures))]
+        jobs = [{"fig": fig, "path": str(path), "opts": {"format": "png", "width": width, "height": height, "scale": 2}}
+                for fig, path in zip(figures, paths)]
         try:
-            kaleido.start_sync_server(silence_warnings=True)
-        except Exception as exc:  # noqa: BLE001 - kaleido raises several kinds when Chromium is missing
-            raise ChartRenderError(f"charts need a local Chromium for plotly's image export (kaleido): {exc}") from exc
-        try:
-            def render(fig: go.Figure, width: int = 900, height: int = 450) -> bytes:
-                try:
-                    with warnings.catch_warnings():  # "kopts ignored when using a server": expected here
-                        warnings.simplefilter("ignore", UserWarning)
-                        return fig.to_image(format="png", width=width, height=height, scale=2)
-                except Exception as exc:  # noqa: BLE001
-                    raise ChartRenderError(f"chart export failed: {exc}") from exc
-            yield render
-        finally:
-            with contextlib.suppress(Exception):
-                kaleido.stop_sync_server(silence_warnings=True)
+            kaleido.write_fig_from_object_sync(jobs, kopts={"timeout": CHART_TIMEOUT_S}, cancel_on_error=True)
+        except Exception as exc:  # noqa: BLE001 - kaleido/choreographer raise several kinds when Chromium fails
+            raise ChartRenderError(f"plotly's image export (kaleido, a local Chromium) failed: "
+                                   f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from exc
+        missing = [p.name for p in paths if not p.is_file()]
+        if missing:
+            raise ChartRenderError(f"plotly's image export wrote no {', '.join(missing)}")
+        return [p.read_bytes() for p in paths]
 
 
 class ChartRenderError(RuntimeError):
-    """A chart could not be turned into an image."""
+    """Charts could not be turned into images."""

@@ -66,7 +66,8 @@ class Report:
     summary: Table
     sections: list[Section]
     min_count: int
-    geography: pd.DataFrame | None = None  # wards: ward, geometry_wkt, centroid_lat/lon (for maps)
+    geography: pd.DataFrame | None = None  # wards: ward, geometry_wkt (for maps)
+    data_starts: dt.date | None = None  # the warehouse's first day of parking or bylaw data
 
     @property
     def title(self) -> str:
@@ -74,8 +75,11 @@ class Report:
 
     @property
     def is_partial(self) -> bool:
+        """The warehouse's data does not span the whole period (it starts after its first
+        day or ends before its last)."""
         as_of = _as_date(self.data_as_of)
-        return as_of is None or as_of < self.period.last_day
+        return (as_of is None or as_of < self.period.last_day
+                or (self.data_starts is not None and self.data_starts > self.period.start))
 
     def tables(self) -> list[Table]:
         return [self.summary, *[t for s in self.sections for t in s.tables]]
@@ -91,15 +95,20 @@ def snapshot_query(path: Path | None = None) -> Query:
     pipeline may swap the file in between; a report reads it within seconds)."""
     import duckdb
 
-    from apps.serving import SnapshotMissing, snapshot_path
+    from apps.serving import SnapshotMissing, SnapshotUnreadable, snapshot_path
 
     p = Path(path) if path else snapshot_path()
     if not p.is_file():
         raise SnapshotMissing(p)
 
     def query(sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
-        with duckdb.connect(str(p), read_only=True) as conn:
-            return conn.execute(sql, list(params)).df()
+        try:
+            with duckdb.connect(str(p), read_only=True) as conn:
+                return conn.execute(sql, list(params)).df()
+        except duckdb.CatalogException as exc:
+            raise SnapshotUnreadable(f"the serving snapshot {p} lacks what the report reads "
+                                     f"({str(exc).splitlines()[0]}); run `civic pipeline run` to publish "
+                                     "the current marts") from exc
     return query
 
 
@@ -566,6 +575,17 @@ def available_months(q: Query) -> list[dt.date]:
     return months[::-1]
 
 
+def latest_month(q: Query) -> Period:
+    """The last month the warehouse holds to its end (the month before, while one is in progress)."""
+    from apps.reports.period import latest_complete_month
+
+    info = q("SELECT data_as_of FROM meta.snapshot_info", [])
+    as_of = _as_date(info.iloc[0]["data_as_of"]) if not info.empty else None
+    if as_of is None:
+        raise ValueError("the serving snapshot says nothing about its data's date: run `civic pipeline run`")
+    return latest_complete_month(as_of)
+
+
 def ward_geography(q: Query) -> pd.DataFrame | None:
     """Ward polygons (WKT) for the maps, when the warehouse has them."""
     if not _has_table(q, "marts.dim_wards"):
@@ -587,5 +607,7 @@ def build_report(period: Period, query: Query | None = None, sections: Sequence[
     data_as_of = info.iloc[0]["data_as_of"] if not info.empty else None
     wanted = set(sections or SECTION_TITLES)
     all_sections = [*parking_sections(q, period, threshold), *bylaw_sections(q, period, threshold)]
+    starts = [d for d in _coverage_start(q).values() if d is not None]
     return Report(period, now or dt.datetime.now(dt.timezone.utc), data_as_of, summary_table(q, period, threshold),
-                  [s for s in all_sections if s.key in wanted], threshold, ward_geography(q))
+                  [s for s in all_sections if s.key in wanted], threshold, ward_geography(q),
+                  min(starts) if starts else None)

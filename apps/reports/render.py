@@ -105,8 +105,13 @@ def _local(ts: Any) -> str:
 
 def provenance(report: Report) -> list[tuple[str, str]]:
     as_of = _as_date(report.data_as_of)
-    coverage = ("complete" if not report.is_partial else
-                f"partial: the warehouse's data ends {as_of}" if as_of else "no data published")
+    gaps = []
+    if report.data_starts is not None and report.data_starts > report.period.start:
+        gaps.append(f"the warehouse's data begins {report.data_starts}")
+    if as_of is not None and as_of < report.period.last_day:
+        gaps.append(f"its data ends {as_of}")
+    coverage = ("no data published" if as_of is None else
+                "partial: " + " and ".join(gaps) if gaps else "complete")
     return [
         ("Report", report.title),
         ("Period", f"{report.period.label} ({report.period.start} to {report.period.last_day})"),
@@ -213,7 +218,7 @@ def to_pdf(report: Report, progress: Callable[[str], None] | None = None) -> byt
 
     # title page
     story += [Spacer(1, 3 * cm), Paragraph(escape(town.name), st["subtitle"]),
-              Paragraph(escape(f"Enforcement Services report to Council"), st["title"]),
+              Paragraph(escape("Enforcement Services report to Council"), st["title"]),
               Paragraph(escape(report.period.label), st["subtitle"]), Spacer(1, 0.6 * cm)]
     story.append(_kv_table(provenance(report)[1:], width, st, colors, RLTable, TableStyle, Paragraph))
     story += [Spacer(1, 0.8 * cm), Paragraph("Contents", st["h2"]), Paragraph("Summary", body)]
@@ -231,39 +236,42 @@ def to_pdf(report: Report, progress: Callable[[str], None] | None = None) -> byt
     for _, r in summary.iterrows():
         story.append(Paragraph(f"<b>{escape(r['figure'])}</b>: {escape(r['definition'])}", st["small"]))
 
-    # sections
-    charted = 0
-    renderer_cm = _renderer()
-    with renderer_cm as render_png:
-        for s in report.sections:
-            story.append(PageBreak())
-            story.append(Paragraph(escape(f"{s.group} — {s.title}"), st["h1"]))
-            for t in s.tables:
-                block: list[Any] = [Paragraph(escape(t.title), st["h2"]), Paragraph(escape(t.definition), body)]
-                fig = charts.figure(t, report)
-                if fig is not None:
-                    alt = charts.alt_text(t, report)
-                    if render_png is not None:
-                        png = render_png(fig, 900, 430)
-                        img = Image(io.BytesIO(png), width=width, height=width * 430 / 900)
-                        img.hAlign = "CENTER"
-                        block.append(img)
-                        charted += 1
-                        block.append(Paragraph("Chart description: " + escape(alt), st["alt"]))
-                    else:
-                        block.append(Paragraph("Chart not drawn (no local Chromium for plotly's image export). "
-                                               "Chart description: " + escape(alt), st["alt"]))
-                story.append(KeepTogether(block))
-                story.append(Spacer(1, 0.2 * cm))
-                story += _frame_tables(t, width, st, colors, RLTable, TableStyle, Paragraph)
-                note = f"Source: {', '.join(t.sources)} · data as of {_local(report.data_as_of)}"
-                if t.withheld:
-                    note += (f" · {t.withheld} row(s) withheld: fewer than {report.min_count}, "
-                             "or the next smallest so that totals cannot reveal them")
-                story.append(Paragraph(escape(note), st["small"]))
-                story.append(Spacer(1, 0.4 * cm))
-                if progress:
-                    progress(f"pdf: {t.title}")
+    # sections: every chart drawn first, in one batch (one browser start for the report)
+    figures = {t.key: charts.figure(t, report) for sec in report.sections for t in sec.tables}
+    drawn = [k for k, f in figures.items() if f is not None]
+    pngs: dict[str, bytes] = {}
+    if drawn:
+        if progress:
+            progress(f"pdf: drawing {len(drawn)} chart(s)")
+        try:
+            pngs = dict(zip(drawn, charts.render_pngs([figures[k] for k in drawn], 900, 430)))
+        except charts.ChartRenderError as exc:
+            log.warning("%s — the PDF describes its charts without drawing them", exc)
+            if progress:
+                progress(f"pdf: charts not drawn ({exc})")
+    for s in report.sections:
+        story.append(PageBreak())
+        story.append(Paragraph(escape(f"{s.group} — {s.title}"), st["h1"]))
+        for t in s.tables:
+            block: list[Any] = [Paragraph(escape(t.title), st["h2"]), Paragraph(escape(t.definition), body)]
+            if figures.get(t.key) is not None:
+                alt = charts.alt_text(t, report)
+                if t.key in pngs:
+                    img = Image(io.BytesIO(pngs[t.key]), width=width, height=width * 430 / 900)
+                    img.hAlign = "CENTER"
+                    block += [img, Paragraph("Chart description: " + escape(alt), st["alt"])]
+                else:
+                    block.append(Paragraph("Chart not drawn (no local Chromium for plotly's image export). "
+                                           "Chart description: " + escape(alt), st["alt"]))
+            story.append(KeepTogether(block))
+            story.append(Spacer(1, 0.2 * cm))
+            story += _frame_tables(t, width, st, colors, RLTable, TableStyle, Paragraph)
+            note = f"Source: {', '.join(t.sources)} · data as of {_local(report.data_as_of)}"
+            if t.withheld:
+                note += (f" · {t.withheld} row(s) withheld: fewer than {report.min_count}, "
+                         "or the next smallest so that totals cannot reveal them")
+            story.append(Paragraph(escape(note), st["small"]))
+            story.append(Spacer(1, 0.4 * cm))
 
     # definitions
     story.append(PageBreak())
@@ -287,41 +295,8 @@ def to_pdf(report: Report, progress: Callable[[str], None] | None = None) -> byt
                             subject=f"Council report, {report.period.label}", creator="Civic Enforcement Platform")
     doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
     if progress:
-        progress(f"pdf: {charted} chart(s), {doc.page} page(s)")
+        progress(f"pdf: {len(pngs)} chart(s) drawn, {doc.page} page(s)")
     return buf.getvalue()
-
-
-class _NoRenderer:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
-
-
-def _renderer():
-    """The chart renderer, or (with a warning) none when no Chromium can be started: the
-    PDF still prints every table and each chart's description."""
-    try:
-        import kaleido  # noqa: F401
-    except ImportError:
-        log.warning("kaleido is not installed: the PDF will have no chart images")
-        return _NoRenderer()
-    return _FallbackRenderer()
-
-
-class _FallbackRenderer:
-    def __enter__(self):
-        self._cm = charts.static_renderer()
-        try:
-            return self._cm.__enter__()
-        except charts.ChartRenderError as exc:
-            log.warning("%s — the PDF will describe its charts without drawing them", exc)
-            self._cm = None
-            return None
-
-    def __exit__(self, *exc):
-        return self._cm.__exit__(*exc) if self._cm is not None else False
 
 
 def _kv_table(pairs, width, st, colors, RLTable, TableStyle, Paragraph):

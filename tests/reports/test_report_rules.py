@@ -4,6 +4,7 @@ suppression and its complement), chart descriptions and printed values."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pandas as pd
 import pytest
@@ -108,3 +109,56 @@ def test_printed_values():
     assert render.format_cell("<5", "count") == "<5"
     assert render.format_cell(None, "$") == "—"
     assert render.format_cell("meter_unpaid", None) == "meter unpaid"
+
+
+def _summary_marts():
+    """Just the marts the summary reads, with a ticket day in October 2025 and in October 2026."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA marts")
+    con.execute("""CREATE TABLE marts.fct_revenue_daily AS SELECT * FROM (VALUES
+        (DATE '2025-10-01', 'meter', 100.0), (DATE '2026-10-03', 'meter', 150.0), (DATE '2026-10-04', 'pay_by_plate', 50.0),
+        (DATE '2026-11-01', 'meter', 999.0), (DATE '2026-10-05', 'ticket_payment', 30.0)) AS t(day, revenue_stream, revenue)""")
+    con.execute("""CREATE TABLE marts.fct_tickets AS SELECT * FROM (VALUES
+        (DATE '2025-10-10', 30.0), (DATE '2025-10-11', 30.0), (DATE '2026-10-10', 50.0)) AS t(issued_date, fine_amount)""")
+    con.execute("""CREATE TABLE marts.fct_ticket_lifecycle AS SELECT * FROM (VALUES
+        (DATE '2026-10-12', NULL::DATE)) AS t(dispute_filed_date, plate_denial_date)""")
+    con.execute("""CREATE TABLE marts.fct_complaints AS SELECT * FROM (VALUES
+        (DATE '2026-10-01'), (DATE '2026-10-02'), (DATE '2026-10-03')) AS t(received_date)""")
+    con.execute("""CREATE TABLE marts.fct_case_lifecycle AS SELECT * FROM (VALUES
+        (DATE '2026-10-01', DATE '2026-10-09', 8.0, false)) AS t(opened_date, closed_date, resolution_days,
+        is_resolution_sla_breached)""")
+    con.execute("CREATE TABLE marts.fct_bylaw_remediation_works (ordered_date DATE, cost DOUBLE)")
+    return lambda sql, params=(): con.execute(sql, list(params)).df()
+
+
+def test_the_summary_compares_with_the_same_period_a_year_before_only_where_data_covers_it():
+    q = _summary_marts()
+    s = content.summary_table(q, parse_period("2026-10"), threshold=5).frame.set_index("figure")
+    assert s.loc["Parking revenue", "value"] == 200.0 and s.loc["Parking revenue", "same_period_last_year"] == 100.0
+    assert s.loc["Parking revenue", "change_pct"] == 100.0
+    assert s.loc["Penalty payments received", "value"] == 30.0
+    assert s.loc["Parking tickets issued", ["value", "same_period_last_year", "change_pct"]].tolist() == [1.0, 2.0, -50.0]
+    assert s.loc["Sent to MTO plate denial", "value"] == 0.0  # a count of nothing is zero, not blank
+    # bylaw data starts in 2026-10: no year-before figure rather than a false zero
+    assert pd.isna(s.loc["Bylaw complaints received", "same_period_last_year"])
+    assert s.loc["Bylaw complaints received", "value"] == "<5"  # three complaints: withheld
+    assert s.loc["Average days to resolve", "value"] == 8.0 and s.loc["Resolved within target", "value"] == 100.0
+    assert s.loc["Remediation work ordered", "value"] == 0.0
+    assert content.summary_table(q, parse_period("2026-10"), threshold=0).frame.set_index("figure").loc[
+        "Bylaw complaints received", "value"] == 3.0
+
+
+def test_without_chromium_the_pdf_still_prints_every_table_and_describes_each_chart(monkeypatch):
+    from pypdf import PdfReader
+
+    monkeypatch.setenv("BROWSER_PATH", "/bin/false")  # plotly's exporter cannot start a browser
+    t = content.Table("parking_tickets_by_type", "Tickets by type", "Tickets issued.", ("fct_tickets",),
+                      pd.DataFrame({"violation_type": ["meter_unpaid", "no_permit"], "tickets": [351, 36]}),
+                      {"violation_type": "Violation", "tickets": "Tickets"}, {"tickets": "count"},
+                      content.Chart("bar", "violation_type", "tickets", None, "Tickets by violation type"))
+    pdf = render.to_pdf(_report(t))
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert "Chart not drawn" in text and "Bar chart of tickets by violation, October 2026: meter unpaid 351" in text
+    assert "meter unpaid" in text and "351" in text

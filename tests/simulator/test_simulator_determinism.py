@@ -30,7 +30,8 @@ def test_one_file_per_source_per_day(ci_world, ground):
     assert (end - start).days + 1 == 5 and end == dt.date(2026, 10, 31)
     days = [(start + dt.timedelta(days=i)).isoformat() for i in range(5)]
     ext = {"csv": "csv", "jsonl": "jsonl", "open311": "json", "json": "json", "geojson": "geojson"}
-    reference = {"zones", "blockfaces", "permit_areas", "school_zones", "meters", "exemptions", "assessment_roll", "officers"}
+    reference = {"zones", "blockfaces", "permit_areas", "school_zones", "meters", "exemptions", "assessment_roll", "officers",
+                 "wards"}
     for name, src in SOURCES.items():
         if name not in SIMULATED_SOURCES:
             assert not (ci_world / "landing" / name).exists()

@@ -119,7 +119,7 @@ def test_parking_references(valid):
 
 def test_geojson_is_valid_wgs84_in_kitchener(valid):
     lon0, lat0, lon1, lat1 = KITCHENER_BBOX
-    for s in ("zones", "blockfaces", "permit_areas", "school_zones"):
+    for s in ("zones", "blockfaces", "permit_areas", "school_zones", "wards"):
         assert valid[s]
         for rec in valid[s]:
             g = shape(rec["geometry"])

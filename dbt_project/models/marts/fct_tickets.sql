@@ -3,6 +3,8 @@
 -- zone_id / blockface_id / officer_id: NULL when the source gave none, '-1' (unknown
 -- member) when it gave one the dimension does not know. A handheld ticket with a
 -- blockface but no zone takes the blockface's zone.
+-- ward: the ward of the ticket's blockface (dim_blockfaces.ward); 'unknown' when the ticket
+-- has no known blockface (legacy tickets included), so tickets by ward add up to all tickets.
 -- Every field of a handheld ticket is here (ticket number, vehicle make/model/colour,
 -- officer and badge, evidence reference, local time of issue) except the plate in clear;
 -- legacy tickets fill what their extract has (no number, vehicle, officer or evidence).
@@ -10,7 +12,7 @@ with handheld as (
     select * from {{ ref('stg_handheld__tickets') }}
 ),
 zones as (select zone_id from {{ ref('dim_zones') }} where not is_unknown),
-blockfaces as (select blockface_id, zone_id from {{ ref('dim_blockfaces') }} where not is_unknown),
+blockfaces as (select blockface_id, zone_id, ward from {{ ref('dim_blockfaces') }} where not is_unknown),
 officers as (select officer_id, badge_number from {{ ref('dim_officers') }} where not is_unknown),
 
 handheld_shaped as (
@@ -50,7 +52,8 @@ handheld_shaped as (
         nullif(trim(t.model), '')                   as vehicle_model,
         nullif(trim(t.colour), '')                  as vehicle_colour,
         o.badge_number                              as officer_badge_number,
-        nullif(trim(t.evidence_ref), '')            as evidence_ref
+        nullif(trim(t.evidence_ref), '')            as evidence_ref,
+        coalesce(b.ward, 'unknown')                 as ward
     from handheld as t
     left join blockfaces as b on b.blockface_id = t.blockface_id
     left join zones as z on z.zone_id = coalesce(t.zone_id, b.zone_id)
@@ -82,7 +85,8 @@ legacy_shaped as (
         cast(null as varchar)                       as vehicle_model,
         cast(null as varchar)                       as vehicle_colour,
         cast(null as varchar)                       as officer_badge_number,
-        cast(null as varchar)                       as evidence_ref
+        cast(null as varchar)                       as evidence_ref,
+        'unknown'                                   as ward
     from {{ ref('stg_toronto__legacy_tickets') }}
 )
 
