@@ -5,30 +5,18 @@ complied, and closes the case. Checked in the ops database at the end."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-CHROMIUM = "/usr/bin/chromium"
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from helpers import CHROMIUM, CHROMIUM_ARGS, streamlit_app
+
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed")]
 playwright_api = pytest.importorskip("playwright.sync_api")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -46,27 +34,10 @@ def app(tmp_path):
     db = OpsDB(url)
     create_user(db, "clerk", "Casey Clerk", "clerk", "clerk-password")
     create_user(db, "officer", "Pat Officer", "officer", "officer-password", officer_id="BY-201")
-    port = _free_port()
-    env = {**os.environ, "CIVIC_DATA_DIR": str(data), "CIVIC_OPS_DB_URL": url}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "apps" / "streamlit_app.py"),
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"],
-        cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(f"{base}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("streamlit did not start")
-        yield base, db
+        with streamlit_app({"CIVIC_DATA_DIR": str(data), "CIVIC_OPS_DB_URL": url}) as base:
+            yield base, db
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
         db.dispose()
 
 
@@ -91,9 +62,7 @@ def test_intake_to_closure_in_a_browser(app):
     sync_playwright = playwright_api.sync_playwright
     expect = playwright_api.expect
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run"])
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_context().new_page()
             page.set_default_timeout(30_000)
