@@ -292,3 +292,34 @@ def test_the_page_previews_the_report_and_offers_every_download(ci_city, monkeyp
     assert not at.exception
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["Download PDF", "Download XLSX", "Download CSV (zip)"]
+
+
+def test_with_suppression_off_every_bylaw_table_is_the_marts_own_sum(ci_city):
+    """CIVIC_REPORT_MIN_COUNT=0: the bylaw tables, row for row, against the marts."""
+    from apps.reports import content
+    from apps.reports.period import parse_period
+
+    snapshot = ci_city / "serving" / "civic_serving.duckdb"
+    report = content.build_report(parse_period(PERIOD), content.snapshot_query(snapshot), min_count=0)
+    tables = {t.key: t.frame for t in report.tables()}
+    assert all(t.withheld == 0 for t in report.tables())
+    snap = duckdb.connect(str(snapshot), read_only=True)
+    cases = snap.execute("SELECT * FROM marts.fct_case_lifecycle").df()
+    cost = snap.execute("SELECT * FROM marts.fct_bylaw_cost_per_case").df()
+    orders = snap.execute("SELECT * FROM marts.fct_bylaw_order_compliance_monthly").df()
+    complaints = snap.execute("SELECT * FROM marts.fct_complaints").df()
+    snap.close()
+    closed = in_period(cases.dropna(subset=["closed_date"]), "closed_date")
+    want = closed.groupby(["bylaw_type", "outcome"]).size()
+    got = tables["bylaw_case_outcomes"].set_index(["bylaw_type", "outcome"])["cases_closed"]
+    assert len(want) > 0 and got.sort_index().astype(int).to_dict() == want.sort_index().to_dict()
+    c = cost[pd.to_datetime(cost["closed_month"]).dt.date == START].groupby("bylaw_type")[["cases_closed", "total_cost"]].sum()
+    got = tables["bylaw_cost_per_case"].set_index("bylaw_type")
+    for bt, r in c.iterrows():
+        assert got.loc[bt, "cases_closed"] == r["cases_closed"]
+        assert got.loc[bt, "cost_per_case"] == pytest.approx(r["total_cost"] / r["cases_closed"], abs=0.005)
+    o = orders[pd.to_datetime(orders["issued_month"]).dt.date == START].groupby("notice_type")["notices_issued"].sum()
+    assert tables["bylaw_order_compliance"].set_index("notice_type")["notices_issued"].astype(int).to_dict() == o.to_dict()
+    ch = in_period(complaints, "received_date")["channel"].value_counts()
+    assert tables["bylaw_complaints_by_channel"].set_index("channel")["complaints"].astype(int).to_dict() == ch.to_dict()
+    assert tables["bylaw_complaints_by_ward"]["complaints"].sum() == len(in_period(complaints, "received_date"))
