@@ -22,6 +22,7 @@ from apps.reports.period import Period, add_months
 
 Query = Callable[[str, Sequence[Any]], pd.DataFrame]
 TREND_MONTHS = 13
+WARD_ORDER = "ward = 'unknown', try_cast(regexp_extract(ward, '[0-9]+') AS INTEGER), ward"  # Ward 2 before Ward 10
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,9 @@ def _numeric(df: pd.DataFrame) -> pd.DataFrame:
     df = df.copy()
     for col in df.columns:
         if df[col].dtype == object and any(isinstance(v, decimal.Decimal) for v in df[col].dropna().head(5)):
-            df[col] = pd.to_numeric(df[col].map(lambda v: None if v is None else float(v)))
+            values = df[col].map(lambda v: None if v is None else float(v))
+            whole = values.dropna().map(float.is_integer).all()
+            df[col] = pd.to_numeric(values).astype("Int64") if whole else pd.to_numeric(values)
     return df
 
 
@@ -263,6 +266,9 @@ def _table(q: Query, key: str, title: str, definition: str, sources: tuple[str, 
            chart: Chart | None = None, suppress: tuple[str, tuple[str, ...]] | None = None,
            threshold: int = 0, note: str = "") -> Table:
     frame = _numeric(q(sql, list(params)))
+    for col, unit in (units or {}).items():  # counts as whole numbers in every format (sums arrive as doubles)
+        if unit == "count" and col in frame and pd.api.types.is_numeric_dtype(frame[col]):
+            frame[col] = frame[col].round().astype("Int64")
     privacy.check_columns(key, frame.columns)
     withheld = 0
     if suppress is not None:
@@ -305,9 +311,11 @@ def parking_sections(q: Query, p: Period, threshold: int) -> list[Section]:
         "Penalty notices issued in the period by the ward of the blockface where the vehicle was "
         "(ward 'unknown': no blockface recorded).",
         ("fct_tickets", "dim_wards"),
-        f"""SELECT {ward_expr} AS ward, count(*) AS tickets, sum(t.fine_amount) AS fines_issued,
-                   count(*) FILTER (WHERE t.detection_source = 'alpr') AS tickets_alpr
-            FROM marts.fct_tickets AS t WHERE t.issued_date >= ? AND t.issued_date < ? GROUP BY ALL ORDER BY ward""", [a, b],
+        f"""SELECT * FROM (
+              SELECT {ward_expr} AS ward, count(*) AS tickets, sum(t.fine_amount) AS fines_issued,
+                     count(*) FILTER (WHERE t.detection_source = 'alpr') AS tickets_alpr
+              FROM marts.fct_tickets AS t WHERE t.issued_date >= ? AND t.issued_date < ? GROUP BY ALL)
+            ORDER BY {WARD_ORDER}""", [a, b],
         {"ward": "Ward", "tickets": "Tickets", "fines_issued": "Set fines", "tickets_alpr": "Of which ALPR-detected"},
         {"tickets": "count", "fines_issued": "$", "tickets_alpr": "count"}, Chart("ward_map", "ward", "tickets", None, "Tickets by ward"))
     disputes = _table(
@@ -419,16 +427,19 @@ def parking_sections(q: Query, p: Period, threshold: int) -> list[Section]:
 
 def bylaw_sections(q: Query, p: Period, threshold: int) -> list[Section]:
     a, b = p.start, p.end
+    starts = _coverage_start(q)
+    year_before = starts["bylaw"] is not None and starts["bylaw"] <= p.shifted_years(-1).start  # else blank, not 0
     t0, t1 = _trend_bounds(p)
     sup = dict(threshold=threshold)
     by_type = _table(
         q, "bylaw_complaints_by_type", "Complaints by type",
         "Complaints received in the period by the type the caller or resident chose, against the same "
-        "months a year before (fct_bylaw_complaint_trends, all wards).",
+        "months a year before (blank where the warehouse holds no data for them; all wards).",
         ("fct_bylaw_complaint_trends",),
-        """SELECT request_type, sum(complaints) AS complaints, sum(complaints_prior_year) AS complaints_prior_year
-           FROM marts.fct_bylaw_complaint_trends WHERE month >= ? AND month < ? GROUP BY ALL
-           HAVING sum(complaints) > 0 ORDER BY complaints DESC, request_type""", [a, b],
+        """SELECT request_type, sum(complaints) AS complaints,
+                  CASE WHEN ? THEN sum(complaints_prior_year) END AS complaints_prior_year
+           FROM marts.fct_bylaw_complaint_trends WHERE month >= ? AND month < ? GROUP BY request_type
+           HAVING sum(complaints) > 0 ORDER BY complaints DESC, request_type""", [year_before, a, b],
         {"request_type": "Complaint type", "complaints": "Complaints", "complaints_prior_year": "A year before"},
         {"complaints": "count", "complaints_prior_year": "count"}, Chart("bar", "request_type", "complaints", None, "Complaints by type"),
         suppress=("complaints", ("complaints_prior_year",)), **sup)
@@ -446,9 +457,10 @@ def bylaw_sections(q: Query, p: Period, threshold: int) -> list[Section]:
         "Complaints received in the period by the ward of the property complained about (assessment roll); "
         "'unknown': no property matched.",
         ("fct_bylaw_complaint_trends",),
-        """SELECT ward, sum(complaints) AS complaints, sum(complaints_prior_year) AS complaints_prior_year
-           FROM marts.fct_bylaw_complaint_trends WHERE month >= ? AND month < ? GROUP BY ALL
-           HAVING sum(complaints) > 0 ORDER BY ward""", [a, b],
+        f"""SELECT ward, sum(complaints) AS complaints,
+                   CASE WHEN ? THEN sum(complaints_prior_year) END AS complaints_prior_year
+           FROM marts.fct_bylaw_complaint_trends WHERE month >= ? AND month < ? GROUP BY ward
+           HAVING sum(complaints) > 0 ORDER BY {WARD_ORDER}""", [year_before, a, b],
         {"ward": "Ward", "complaints": "Complaints", "complaints_prior_year": "A year before"},
         {"complaints": "count", "complaints_prior_year": "count"}, Chart("ward_map", "ward", "complaints", None, "Complaints by ward"),
         suppress=("complaints", ("complaints_prior_year",)), **sup)
@@ -497,9 +509,9 @@ def bylaw_sections(q: Query, p: Period, threshold: int) -> list[Section]:
         "Remedial work the City had done at the owner's cost, ordered in the period, by ward: its cost and "
         "what has been recovered so far (invoice, then the tax roll).",
         ("fct_bylaw_remediation_works",),
-        """SELECT ward, count(*) AS works, round(sum(cost), 2) AS cost, round(sum(recovered_amount), 2) AS recovered,
+        f"""SELECT ward, count(*) AS works, round(sum(cost), 2) AS cost, round(sum(recovered_amount), 2) AS recovered,
                   round(sum(outstanding_amount), 2) AS outstanding, count(*) FILTER (WHERE is_on_tax_roll) AS on_tax_roll
-           FROM marts.fct_bylaw_remediation_works WHERE ordered_date >= ? AND ordered_date < ? GROUP BY ALL ORDER BY ward""", [a, b],
+           FROM marts.fct_bylaw_remediation_works WHERE ordered_date >= ? AND ordered_date < ? GROUP BY ward ORDER BY {WARD_ORDER}""", [a, b],
         {"ward": "Ward", "works": "Works", "cost": "Cost", "recovered": "Recovered", "outstanding": "Outstanding",
          "on_tax_roll": "Added to the tax roll"},
         {"works": "count", "cost": "$", "recovered": "$", "outstanding": "$", "on_tax_roll": "count"},
