@@ -44,10 +44,6 @@ def test_screens_opening_a_new_database_at_once_all_get_the_schema(ops_url):
     migrating, none fails."""
     import threading
 
-    if ops_url.startswith("sqlite"):
-        pytest.skip("known: concurrent first migrations of a new SQLite file can fail "
-                    "('table alembic_version already exists'); PostgreSQL takes an advisory lock")
-
     errors, barrier = [], threading.Barrier(4)
 
     def open_db():

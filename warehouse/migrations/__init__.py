@@ -12,6 +12,7 @@ A new revision: ``.venv/bin/python -m warehouse.migrations revision -m "what cha
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 from pathlib import Path
@@ -44,10 +45,36 @@ def current_revision(engine: sa.Engine) -> str | None:
         return MigrationContext.configure(c).get_current_revision()
 
 
+@contextlib.contextmanager
+def _sqlite_migration_lock(engine: sa.Engine):
+    """One migrator at a time on a SQLite file, across processes and threads: an exclusive
+    lock on ``<database>.migrate.lock`` (pysqlite runs DDL outside a transaction, so two
+    first migrations of a new file would both create the tables)."""
+    db = engine.url.database
+    if engine.dialect.name != "sqlite" or not db or db == ":memory:":
+        yield
+        return
+    import fcntl
+
+    with open(f"{db}.migrate.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def upgrade(engine: sa.Engine, revision: str = "head") -> str | None:
     """Migrate to ``revision`` (default the newest); cheap when already there. Returns the revision."""
     if revision == "head" and current_revision(engine) == head_revision():
         return head_revision()
+    with _sqlite_migration_lock(engine):
+        if revision == "head" and current_revision(engine) == head_revision():
+            return head_revision()  # another process or thread migrated while this one waited
+        return _upgrade(engine, revision)
+
+
+def _upgrade(engine: sa.Engine, revision: str) -> str | None:
     try:
         with engine.begin() as c:
             if c.dialect.name == "postgresql":
