@@ -53,7 +53,6 @@ def _routes_plan(args) -> int:
 def _report_council(args) -> int:
     from apps.reports.content import latest_month, snapshot_query
     from apps.reports.period import parse_period
-    from apps.serving import SnapshotError
     from apps.reports.publish import publish, report_dir
     from warehouse.config import paths
 
@@ -61,9 +60,12 @@ def _report_council(args) -> int:
     if not p.serving_db.exists():
         print(f"civic report council: no serving snapshot at {p.serving_db} (run `civic pipeline run` first)", file=sys.stderr)
         return 2
+    query = snapshot_query(p.serving_db)  # first: it quiets Streamlit's "no runtime" warnings
+    from apps.serving import SnapshotError
+
     try:
-        period = (latest_month(snapshot_query(p.serving_db)) if args.period == "latest" else parse_period(args.period))
-    except ValueError as e:
+        period = latest_month(query) if args.period == "latest" else parse_period(args.period)
+    except (ValueError, SnapshotError) as e:
         print(f"civic report council: {e}", file=sys.stderr)
         return 2
     sections = [s.strip() for s in args.sections.split(",") if s.strip()] if args.sections else None

@@ -95,7 +95,11 @@ def snapshot_query(path: Path | None = None) -> Query:
     """A query function over the serving snapshot, opened read-only for each query (the
     pipeline may swap the file in between; a report reads it within seconds)."""
     import duckdb
+    import streamlit.logger
 
+    # Outside a running app (the command, the Dagster assets) Streamlit warns once per cached
+    # function of apps.serving that it has no runtime: not news here.
+    streamlit.logger.set_log_level("error")
     from apps.serving import SnapshotMissing, SnapshotUnreadable, snapshot_path
 
     p = Path(path) if path else snapshot_path()
