@@ -27,6 +27,7 @@ Streamlit caches fall back to in-memory storage without a running server).
 
 from __future__ import annotations
 
+import decimal
 import os
 import threading
 from dataclasses import dataclass
@@ -288,6 +289,15 @@ def activity_types(path: Path | None = None) -> list[str]:
         "SELECT DISTINCT activity_type FROM marts.fct_recent_activity ORDER BY 1", path=path
     )
     return [str(t) for t in df["activity_type"].dropna()]
+
+
+def decimals_as_numbers(df: pd.DataFrame) -> pd.DataFrame:
+    """DuckDB's sums of integers (HUGEINT) arrive as Decimal: as plain floats."""
+    df = df.copy()
+    for col in df.columns:
+        if df[col].dtype == object and any(isinstance(v, decimal.Decimal) for v in df[col].dropna().head(1)):
+            df[col] = pd.to_numeric(df[col].map(lambda v: None if v is None else float(v)))
+    return df
 
 
 def snapshot_info(path: Path | None = None) -> dict[str, Any] | None:

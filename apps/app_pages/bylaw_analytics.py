@@ -9,7 +9,6 @@ Reads only the serving snapshot (``marts.fct_case_lifecycle``, ``marts.fct_bylaw
 from __future__ import annotations
 
 import datetime as dt
-import decimal
 from typing import Any
 
 import pandas as pd
@@ -55,11 +54,7 @@ def where(date_col: str | None, start: Any, end: Any, bylaw_type: str | None, wa
 
 def read(sql: str, params: list[Any] | None = None) -> pd.DataFrame:
     """A query on the snapshot; DuckDB's sums of integers (HUGEINT, read as Decimal) as numbers."""
-    df = serving.query(sql, params or []).copy()
-    for col in df.columns:
-        if df[col].dtype == object and any(isinstance(v, decimal.Decimal) for v in df[col].dropna().head(1)):
-            df[col] = pd.to_numeric(df[col].astype(float))
-    return df
+    return serving.decimals_as_numbers(serving.query(sql, params or []))
 
 
 def bounds() -> tuple[Any, Any]:

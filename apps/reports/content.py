@@ -10,7 +10,6 @@ its source marts and says what each figure counts; the privacy rules
 from __future__ import annotations
 
 import datetime as dt
-import decimal
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -45,7 +44,6 @@ class Table:
     units: dict[str, str] = field(default_factory=dict)  # column -> "$" | "count" | "%" | "days" | "hours"
     chart: Chart | None = None
     withheld: int = 0  # rows withheld by small-count suppression
-    note: str = ""
 
     def label(self, column: str) -> str:
         return self.labels.get(column, column.replace("_", " ").capitalize())
@@ -74,13 +72,20 @@ class Report:
     def title(self) -> str:
         return f"Enforcement Services report to Council — {self.period.label}"
 
+    def coverage_gaps(self) -> list[str]:
+        """Where the warehouse's data does not span the period: it starts after its first
+        day, or ends before its last."""
+        as_of = _as_date(self.data_as_of)
+        gaps = []
+        if self.data_starts is not None and self.data_starts > self.period.start:
+            gaps.append(f"the warehouse's data begins {self.data_starts}")
+        if as_of is not None and as_of < self.period.last_day:
+            gaps.append(f"its data ends {as_of}")
+        return gaps
+
     @property
     def is_partial(self) -> bool:
-        """The warehouse's data does not span the whole period (it starts after its first
-        day or ends before its last)."""
-        as_of = _as_date(self.data_as_of)
-        return (as_of is None or as_of < self.period.last_day
-                or (self.data_starts is not None and self.data_starts > self.period.start))
+        return _as_date(self.data_as_of) is None or bool(self.coverage_gaps())
 
     def tables(self) -> list[Table]:
         return [self.summary, *[t for s in self.sections for t in s.tables]]
@@ -118,14 +123,9 @@ def snapshot_query(path: Path | None = None) -> Query:
 
 
 def _numeric(df: pd.DataFrame) -> pd.DataFrame:
-    """DuckDB's integer sums arrive as Decimal: plain numbers for reports."""
-    df = df.copy()
-    for col in df.columns:
-        if df[col].dtype == object and any(isinstance(v, decimal.Decimal) for v in df[col].dropna().head(5)):
-            values = df[col].map(lambda v: None if v is None else float(v))
-            whole = values.dropna().map(float.is_integer).all()
-            df[col] = pd.to_numeric(values).astype("Int64") if whole else pd.to_numeric(values)
-    return df
+    from apps.serving import decimals_as_numbers  # imported late: see snapshot_query
+
+    return decimals_as_numbers(df)
 
 
 def _as_date(v: Any) -> dt.date | None:
@@ -215,6 +215,11 @@ HEADLINES: tuple[Headline, ...] = (
 )
 
 
+def _data_as_of(q: Query) -> Any:
+    info = q("SELECT data_as_of FROM meta.snapshot_info", [])
+    return info.iloc[0]["data_as_of"] if not info.empty else None
+
+
 def _coverage_start(q: Query) -> dict[str, dt.date | None]:
     df = q("""SELECT (SELECT least(min(day), (SELECT min(issued_date) FROM marts.fct_tickets)) FROM marts.fct_revenue_daily) AS parking,
                      (SELECT least(min(received_date), (SELECT min(opened_date) FROM marts.fct_case_lifecycle))
@@ -228,8 +233,8 @@ def _scalar(q: Query, sql: str, period: Period) -> float | None:
     return None if v is None or pd.isna(v) else round(float(v), 2)
 
 
-def summary_table(q: Query, period: Period, threshold: int) -> Table:
-    starts = _coverage_start(q)
+def summary_table(q: Query, period: Period, threshold: int, starts: dict[str, dt.date | None] | None = None) -> Table:
+    starts = _coverage_start(q) if starts is None else starts
     before = period.shifted_years(-1)
     rows, withheld_rows = [], 0
     for h in HEADLINES:
@@ -268,7 +273,7 @@ def summary_table(q: Query, period: Period, threshold: int) -> Table:
 def _table(q: Query, key: str, title: str, definition: str, sources: tuple[str, ...], sql: str,
            params: Sequence[Any], labels: dict[str, str], units: dict[str, str] | None = None,
            chart: Chart | None = None, suppress: tuple[str, tuple[str, ...]] | None = None,
-           threshold: int = 0, note: str = "") -> Table:
+           threshold: int = 0) -> Table:
     frame = _numeric(q(sql, list(params)))
     for col, unit in (units or {}).items():  # counts as whole numbers in every format (sums arrive as doubles)
         if unit == "count" and col in frame and pd.api.types.is_numeric_dtype(frame[col]):
@@ -279,7 +284,7 @@ def _table(q: Query, key: str, title: str, definition: str, sources: tuple[str, 
         frame, mask = privacy.suppress_small_counts(frame, suppress[0], threshold, suppress[1])
         withheld = int(mask.sum())
     frame = privacy.scrub_text(frame)
-    return Table(key, title, definition, sources, frame, labels, units or {}, chart, withheld, note)
+    return Table(key, title, definition, sources, frame, labels, units or {}, chart, withheld)
 
 
 def _trend_bounds(period: Period) -> tuple[dt.date, dt.date]:
@@ -429,9 +434,8 @@ def parking_sections(q: Query, p: Period, threshold: int) -> list[Section]:
     ]
 
 
-def bylaw_sections(q: Query, p: Period, threshold: int) -> list[Section]:
+def bylaw_sections(q: Query, p: Period, threshold: int, starts: dict[str, dt.date | None]) -> list[Section]:
     a, b = p.start, p.end
-    starts = _coverage_start(q)
     year_before = starts["bylaw"] is not None and starts["bylaw"] <= p.shifted_years(-1).start  # else blank, not 0
     t0, t1 = _trend_bounds(p)
     sup = dict(threshold=threshold)
@@ -580,8 +584,7 @@ SECTION_TITLES: dict[str, str] = {
 def available_months(q: Query) -> list[dt.date]:
     """First days of the months the warehouse holds data for, newest first."""
     starts = [d for d in _coverage_start(q).values() if d is not None]
-    info = q("SELECT data_as_of FROM meta.snapshot_info", [])
-    end = _as_date(info.iloc[0]["data_as_of"]) if not info.empty else None
+    end = _as_date(_data_as_of(q))
     if not starts or end is None:
         return []
     months, m = [], dt.date(min(starts).year, min(starts).month, 1)
@@ -595,8 +598,7 @@ def latest_month(q: Query) -> Period:
     """The last month the warehouse holds to its end (the month before, while one is in progress)."""
     from apps.reports.period import latest_complete_month
 
-    info = q("SELECT data_as_of FROM meta.snapshot_info", [])
-    as_of = _as_date(info.iloc[0]["data_as_of"]) if not info.empty else None
+    as_of = _as_date(_data_as_of(q))
     if as_of is None:
         raise ValueError("the serving snapshot says nothing about its data's date: run `civic pipeline run`")
     return latest_complete_month(as_of)
@@ -619,11 +621,12 @@ def build_report(period: Period, query: Query | None = None, sections: Sequence[
     if unknown:
         raise ValueError(f"unknown report section(s) {unknown}; known: {sorted(SECTION_TITLES)}")
     threshold = privacy.min_count() if min_count is None else min_count
-    info = q("SELECT data_as_of FROM meta.snapshot_info", [])
-    data_as_of = info.iloc[0]["data_as_of"] if not info.empty else None
+    starts = _coverage_start(q)
     wanted = set(sections or SECTION_TITLES)
-    all_sections = [*parking_sections(q, period, threshold), *bylaw_sections(q, period, threshold)]
-    starts = [d for d in _coverage_start(q).values() if d is not None]
-    return Report(period, now or dt.datetime.now(dt.timezone.utc), data_as_of, summary_table(q, period, threshold),
-                  [s for s in all_sections if s.key in wanted], threshold, ward_geography(q),
-                  min(starts) if starts else None)
+    # a group's tables are read only when one of its sections is wanted
+    built = [*(parking_sections(q, period, threshold) if any(k.startswith("parking_") for k in wanted) else []),
+             *(bylaw_sections(q, period, threshold, starts) if any(k.startswith("bylaw_") for k in wanted) else [])]
+    known = [d for d in starts.values() if d is not None]
+    return Report(period, now or dt.datetime.now(dt.timezone.utc), _data_as_of(q),
+                  summary_table(q, period, threshold, starts), [s for s in built if s.key in wanted], threshold,
+                  ward_geography(q), min(known) if known else None)

@@ -62,19 +62,26 @@ def write(report: Report, out_dir: Path, formats: Iterable[str] = FORMATS,
 
 def format_cell(value: Any, unit: str | None) -> str:
     """A cell as printed: ``$1,234.50``, ``12.5%``, ``1,234``; withheld cells as ``<5``."""
+    from apps.ui import MISSING, format_value
+
     if privacy.is_withheld(value):
         return str(value)
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return "—"
+    if _missing(value):
+        return MISSING
     if isinstance(value, str):
         return value.replace("_", " ")
-    from apps.ui import format_value
 
     if unit in ("$", "%", "count", "days"):
         return format_value(value, unit)
     if unit == "hours":
         return f"{float(value):,.1f}"
     return format_value(value, None)
+
+
+def _missing(v: Any) -> bool:
+    from apps.ui import is_missing
+
+    return is_missing(v)
 
 
 def formatted(t: Table) -> pd.DataFrame:
@@ -84,33 +91,21 @@ def formatted(t: Table) -> pd.DataFrame:
     rows = []
     for rec in t.frame.to_dict("records"):
         unit_of = {c: (rec["unit"] if row_unit and c in ("value", "same_period_last_year") else t.units.get(c)) for c in cols}
-        rows.append({t.label(c): ("—" if c == "change_pct" and _blank(rec[c]) else
+        rows.append({t.label(c): ("—" if c == "change_pct" and _missing(rec[c]) else
                                   f"{float(rec[c]):+.1f}%" if c == "change_pct" and t.key == "summary" else
                                   format_cell(rec[c], unit_of[c])) for c in cols if not (row_unit and c in ("unit", "definition"))})
     return pd.DataFrame(rows, columns=[t.label(c) for c in cols if not (row_unit and c in ("unit", "definition"))])
 
 
-def _blank(v: Any) -> bool:
-    return v is None or (not isinstance(v, str) and pd.isna(v))
-
-
 def _local(ts: Any) -> str:
-    if ts is None or (not isinstance(ts, str) and pd.isna(ts)):
-        return "—"
-    t = pd.Timestamp(ts)
-    if t.tzinfo is None:
-        t = t.tz_localize("UTC")
-    return t.tz_convert("America/Toronto").strftime("%Y-%m-%d %H:%M %Z")
+    from apps.ui import format_local  # imported late, like format_value
+
+    return format_local(ts)
 
 
 def provenance(report: Report) -> list[tuple[str, str]]:
-    as_of = _as_date(report.data_as_of)
-    gaps = []
-    if report.data_starts is not None and report.data_starts > report.period.start:
-        gaps.append(f"the warehouse's data begins {report.data_starts}")
-    if as_of is not None and as_of < report.period.last_day:
-        gaps.append(f"its data ends {as_of}")
-    coverage = ("no data published" if as_of is None else
+    gaps = report.coverage_gaps()
+    coverage = ("no data published" if _as_date(report.data_as_of) is None else
                 "partial: " + " and ".join(gaps) if gaps else "complete")
     return [
         ("Report", report.title),
