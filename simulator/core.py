@@ -40,7 +40,12 @@ def _concat(a, b):
     return np.concatenate([a, b])
 
 
-def _rect_polygon(lon0, lon1, lat0, lat1):
+def _rect_polygon(x0, x1, y0, y1):
+    """A rectangle given in the world's metres as a GeoJSON polygon in lon/lat."""
+    from .world import to_lonlat
+
+    lon0, lat0 = to_lonlat(x0, y0)
+    lon1, lat1 = to_lonlat(x1, y1)
     r = lambda v: round(float(v), 6)  # noqa: E731
     return {"type": "Polygon", "coordinates": [[[r(lon0), r(lat0)], [r(lon1), r(lat0)], [r(lon1), r(lat1)],
                                                 [r(lon0), r(lat1)], [r(lon0), r(lat0)]]]}
@@ -235,12 +240,7 @@ def _write_reference(w: World, dl: Delivery) -> dict[str, int]:
     c = w.clock
     rows = {}
     # zones
-    from .world import to_lonlat
-    geoms = []
-    for (x0, x1, y0, y1) in w.zone_rect:
-        lo0, la0 = to_lonlat(x0, y0)
-        lo1, la1 = to_lonlat(x1, y1)
-        geoms.append(_rect_polygon(lo0, lo1, la0, la1))
+    geoms = [_rect_polygon(*rect) for rect in w.zone_rect]
     rows["zones"] = dl.write_geojson("zones", {"zone_id": w.zone_id, "name": w.zone_name}, geoms)
     bf = w.bf
     geoms = [{"type": "LineString", "coordinates": [[round(float(a), 7), round(float(b), 7)], [round(float(cc), 7), round(float(d), 7)]]}
@@ -257,11 +257,7 @@ def _write_reference(w: World, dl: Delivery) -> dict[str, int]:
         "no_parking_from_m": bf["np_from"], "no_parking_to_m": bf["np_to"],
     }, geoms)
     for name, d, idf, namef in (("permit_areas", w.pa, "permit_area_id", "name"), ("school_zones", w.sz, "school_zone_id", "school_name")):
-        geoms = []
-        for (x0, x1, y0, y1) in d["rect"]:
-            lo0, la0 = to_lonlat(x0, y0)
-            lo1, la1 = to_lonlat(x1, y1)
-            geoms.append(_rect_polygon(lo0, lo1, la0, la1))
+        geoms = [_rect_polygon(*rect) for rect in d["rect"]]
         rows[name] = dl.write_geojson(name, {idf: d["id"], namef: d["name"]}, geoms)
     m = w.meters
     mbf = m["bf"]
@@ -284,13 +280,9 @@ def _write_reference(w: World, dl: Delivery) -> dict[str, int]:
         "officer_id": o["id"], "badge_number": o["badge"], "unit": o["unit"], "home_zone_id": o["home"],
         "specialty": o["spec"], "active": o["active"]})
     # wards: the cells the assessment roll's wards come from (no random draws)
-    names, geoms = [], []
-    for n, x0, x1, y0, y1 in ward_cells(w):
-        lo0, la0 = to_lonlat(x0, y0)
-        lo1, la1 = to_lonlat(x1, y1)
-        names.append(f"Ward {n}")
-        geoms.append(_rect_polygon(lo0, lo1, la0, la1))
-    names = np.array(names, dtype=object)
+    cells = ward_cells(w)
+    names = np.array([f"Ward {n}" for n, *_ in cells], dtype=object)
+    geoms = [_rect_polygon(*rect) for _, *rect in cells]
     rows["wards"] = dl.write_geojson("wards", {"ward": names, "name": names}, geoms)
     return rows
 
