@@ -34,6 +34,7 @@ from bylaw.roles import SYSTEM, User, can, require
 from bylaw.routing import Assignment, choose_officer
 from data_contracts.sources import CITY_TZ
 from warehouse.config import paths as resolve_paths
+from warehouse.lake import place_file
 from warehouse.ops import OpsDB
 
 __all__ = ["StaleCase", "StaleRecord"]
@@ -568,11 +569,8 @@ def add_photo(db: OpsDB, actor: User, image: bytes | str | os.PathLike, *, kind:
     base = resolve_paths(data_dir).data_dir
     rel = Path("ops") / "photos" / (case_id or complaint_id) / f"{sha}{ext}"
     target = base / rel
-    target.parent.mkdir(parents=True, exist_ok=True)
     if not target.exists():
-        tmp = target.with_name(f".{target.name}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
+        place_file(target, data)
     meta = photo_metadata(data)
     now = utc_now(now)
     with db.engine.begin() as c:

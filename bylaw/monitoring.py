@@ -19,7 +19,8 @@ from bylaw.ops_schema import (COMPLAINANT_FIELDS, audit_log, case_status_changes
                               notices, photos, remediation_works)
 from bylaw.roles import User, can, require
 from data_contracts.sources import CITY_TZ
-from warehouse.ops import OpsDB, _csv_text, _place
+from warehouse.lake import place_file
+from warehouse.ops import OpsDB, _csv_text
 
 REINSPECTION_LOOKAHEAD_DAYS_ENV = "CIVIC_BYLAW_REINSPECTION_LOOKAHEAD_DAYS"
 TAX_ROLL_COLUMNS = ["roll_number", "case_id", "work_id", "amount", "description", "date"]
@@ -209,7 +210,7 @@ def export_tax_roll_csv(db: OpsDB, viewer: User, out: str | os.PathLike, on_or_a
     """Write ``tax_roll_recoveries`` as a CSV (UTF-8, header row); returns the file and totals."""
     df = tax_roll_recoveries(db, viewer, on_or_after)
     text = _csv_text(TAX_ROLL_COLUMNS, df.to_dict("records"))
-    _place(Path(out), text)
+    place_file(Path(out), text)
     return {"file": str(out), "rows": len(df), "amount": round(float(df["amount"].astype(float).sum()), 2) if len(df) else 0.0}
 
 

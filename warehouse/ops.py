@@ -56,6 +56,7 @@ import sqlalchemy as sa
 
 from data_contracts.sources import CITY_TZ, SOURCES
 from warehouse.config import Paths, paths as resolve_paths
+from warehouse.lake import place_file
 
 OPS_DB_URL_ENV = "CIVIC_OPS_DB_URL"
 TICKET_PREFIX = "RV"
@@ -367,7 +368,7 @@ def export_rows(engine: sa.Engine, p: Paths, source_name: str, stem: str, table:
             else:
                 c.execute(table.update().where(key.in_([r[key.name] for r in rows])).values(export_id=export_id))
             placed = out  # the name was free: whatever is there now is this export's
-            _place(out, text)
+            place_file(out, text)
     except BaseException:
         # the rows stay unexported, so no file may say otherwise
         if placed is not None:
@@ -429,14 +430,6 @@ def _free_name(folder: Path, stem: str, day: dt.date) -> Path:
     return out
 
 
-def _place(out: Path, text: str) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")  # hidden: the ingestion skips dot files
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def export_to_landing(data_dir: str | os.PathLike | None = None, now: dt.datetime | None = None) -> dict:

@@ -42,15 +42,13 @@ def render(report: Report, fmt: str, progress: Callable[[str], None] | None = No
 
 def write(report: Report, out_dir: Path, formats: Iterable[str] = FORMATS,
           progress: Callable[[str], None] | None = None) -> list[Path]:
-    """Each format written to ``out_dir`` (a temporary name, then renamed: no half-written file)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Each format written to ``out_dir`` whole or not at all (``warehouse.lake.place_file``)."""
+    from warehouse.lake import place_file
+
     paths = []
     for fmt in formats:
-        data = render(report, fmt, progress)
         path = out_dir / file_name(report, fmt)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
+        place_file(path, render(report, fmt, progress))
         paths.append(path)
     return paths
 

@@ -184,7 +184,7 @@ def test_a_failed_export_leaves_no_file_and_nothing_marked(db, data_dir, monkeyp
         raise OSError("disk full")
 
     with monkeypatch.context() as m:
-        m.setattr(ops, "_place", fail)
+        m.setattr(ops, "place_file", fail)
         with pytest.raises(OSError):
             db.export_to_landing(now=NOW)
     assert not list((data_dir / "landing").rglob("*.csv"))
