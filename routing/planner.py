@@ -26,10 +26,11 @@ Temporary changes (``Changes``): closures (blockfaces removed from the network),
 which become required clients inside their school windows (``CIVIC_ROUTING_SCHOOL_WINDOWS``).
 
 Several officers in one area never share a blockface: the area is split into compact
-territories of about equal expected value (``split_territories``), one per officer, and the
-solver's per-officer routing profiles forbid travel into another officer's blockfaces; the
-rounds are still one multi-vehicle problem (required visits go to whoever can make them,
-within their own territory).
+territories of about equal expected value (``split_territories``), one per officer. Officers
+with territories of their own share nothing (blockfaces, required visits, values), so each
+officer's shift is planned as its own problem, side by side in forked workers
+(``CIVIC_ROUTING_WORKERS``, default the CPU count). Officers sharing an area
+(``exclusive=False``) are one multi-vehicle problem per round.
 
 ``plan_shift(..., method="nearest")`` is the baseline: each officer in turn drives to the
 nearest blockface whose current value is in the upper half of the area's.
@@ -319,7 +320,10 @@ def plan_shift(network: StreetNetwork, model: YieldModel, start: dt.datetime, ho
         w = np.mean([valuer.value(t) for t in np.arange(0.0, horizon, 3600.0)], axis=0)
         w = w + 0.1 * (w[in_area].mean() if in_area.any() else 0.0)
         territory = split_territories(T, w, len(officers), pos[depots[0]], np.flatnonzero(in_area))
-    if method == "pyvrp":
+    if method == "pyvrp" and territory is not None:
+        visits = _plan_territories(T, trav, valuer, in_area, officers, [pos[d] for d in depots], horizon, period_s,
+                                   required, tl, seed, territory, warnings)
+    elif method == "pyvrp":
         visits = _plan_pyvrp(T, trav, valuer, in_area, officers, [pos[d] for d in depots], horizon, period_s,
                              required, tl, seed, territory, warnings)
     else:
@@ -383,6 +387,55 @@ def _resolve_depot(net: StreetNetwork, depot, area_ids: list[str]) -> str:
 
 
 # ---- PyVRP ----------------------------------------------------------------------------------
+_TERRITORY_JOB: tuple | None = None  # the shift a forked worker plans an officer of
+
+
+def _plan_one_territory(o: int, budget_s: float):
+    """One officer's whole shift within its own territory (in a forked worker, or in this
+    process): (visits, warnings)."""
+    T, trav, valuer, in_area, officers, depot_nodes, horizon, period_s, required, seed, territory = _TERRITORY_JOB
+    mine = in_area & (territory == o)
+    warnings: list[str] = []
+    visits = _plan_pyvrp(T, trav, valuer, mine, [officers[o]], [depot_nodes[o]], horizon, period_s,
+                         [r for r in required if territory[r[0]] == o], budget_s, seed + 7919 * o, None, warnings)
+    return visits[0], [f"{officers[o].officer_id}: {w}" for w in warnings]
+
+
+def _plan_territories(T, trav, valuer: _Valuer, in_area, officers, depot_nodes, horizon, period_s, required,
+                      time_limit_s, seed, territory, warnings) -> list[list[tuple[int, float, str]]]:
+    """Officers with territories of their own never meet: no blockface, no required visit
+    and no value is shared (a pass only refreshes its own blockface). Each officer's shift
+    is then its own problem, half the size (the solver's moves between routes that the
+    territories forbid cost it nothing any more), and the officers are planned side by
+    side, one process each, up to ``CIVIC_ROUTING_WORKERS`` (default: the CPU count), each
+    with the budget's share that keeps the whole plan within ``time_limit_s``."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    import pyvrp  # noqa: F401  (imported once, before the workers fork)
+
+    global _TERRITORY_JOB
+    n_off = len(officers)
+    workers = max(1, min(n_off, int(env_float("CIVIC_ROUTING_WORKERS", os.cpu_count() or 1))))
+    waves = math.ceil(n_off / workers)
+    _TERRITORY_JOB = (T, trav, valuer, in_area, officers, depot_nodes, horizon, period_s, required, seed, territory)
+    try:
+        if workers == 1:
+            t_end = time.perf_counter() + time_limit_s
+            results = [_plan_one_territory(o, max((t_end - time.perf_counter()) / (n_off - o), 0.05))
+                       for o in range(n_off)]
+        else:
+            # fork: the workers inherit the matrices instead of receiving a pickled copy
+            with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                futures = [pool.submit(_plan_one_territory, o, time_limit_s / waves) for o in range(n_off)]
+                results = [f.result() for f in futures]
+    finally:
+        _TERRITORY_JOB = None
+    for _, w in results:
+        warnings.extend(w)
+    return [v for v, _ in results]
+
+
 def _plan_pyvrp(T, trav, valuer: _Valuer, in_area, officers, depot_nodes, horizon, period_s, required,
                 time_limit_s, seed, territory, warnings) -> list[list[tuple[int, float, str]]]:
     """Rolling horizon: rounds of one prize-collecting VRP each, from the time the first
@@ -464,21 +517,20 @@ def _plan_pyvrp(T, trav, valuer: _Valuer, in_area, officers, depot_nodes, horizo
         np.fill_diagonal(M, 0)
         locations = [Location(0.0, 0.0) for _ in range(L)]
 
-        def make_clients(required_ok: bool):
+        def make_clients(required: str):
+            """required: "required" (required clients with their windows), "prize" (optional,
+            worth 100 violations, windows kept) or "dropped" (no window, no prize: skipped)."""
             out = []
             for j, node in enumerate(cand.tolist()):
                 svc = max(1, int(math.ceil(trav[node])))
-                if node in req_here:
+                if node in req_here and required != "dropped":
                     a, z, _ = req_here[node]
-                    if required_ok:
-                        out.append(Client(location=n_fixed + j, service_duration=svc, tw_early=int(a),
-                                          tw_late=max(int(a), int(z) - svc), required=True))
-                    else:
-                        out.append(Client(location=n_fixed + j, service_duration=svc, tw_early=int(a),
-                                          tw_late=max(int(a), int(z) - svc), required=False, prize=100 * PRIZE_SCALE))
+                    out.append(Client(location=n_fixed + j, service_duration=svc, tw_early=int(a),
+                                      tw_late=max(int(a), int(z) - svc), required=required == "required",
+                                      prize=0 if required == "required" else 100 * PRIZE_SCALE))
                 else:
-                    out.append(Client(location=n_fixed + j, service_duration=svc, required=False,
-                                      prize=int(round(val[node] * PRIZE_SCALE))))
+                    prize = 0 if node in req_here else int(round(val[node] * PRIZE_SCALE))
+                    out.append(Client(location=n_fixed + j, service_duration=svc, required=False, prize=prize))
             return out
 
         depots = [Depot(location=o) for o in range(2 * n_off)]
@@ -496,21 +548,29 @@ def _plan_pyvrp(T, trav, valuer: _Valuer, in_area, officers, depot_nodes, horizo
             vtypes.append(VehicleType(num_available=1, start_depot=o, end_depot=n_off + o,
                                       tw_early=int(t_free[o]), tw_late=int(max(h_end, t_free[o])), unit_distance_cost=0,
                                       unit_duration_cost=1, profile=prof, name=officers[o].officer_id))
-        data = ProblemData(locations, make_clients(True), depots, vtypes, profiles, profiles)
-        init = _greedy_start(data, profiles, val[cand], active, territory, cand, n_fixed)
         # what is left of the budget, shared by this round and the ones still to come
         per_round = max((budget_end - time.perf_counter()) / max(1.0, (horizon - r_start) / period_s), 0.05)
-        sol = solve(data, MaxRuntime(per_round), seed=seed + rounds, collect_stats=False, display=False,
-                    initial_solution=init, params=params).best
+
+        def solve_round(required: str):
+            data = ProblemData(locations, make_clients(required), depots, vtypes, profiles, profiles)
+            worth = val[cand] if required != "dropped" else np.where(np.isin(cand, list(req_here)), 0.0, val[cand])
+            init = _greedy_start(data, profiles, worth, active, territory, cand, n_fixed)
+            return solve(data, MaxRuntime(per_round), seed=seed + rounds, collect_stats=False, display=False,
+                         initial_solution=init, params=params).best
+
+        sol = solve_round("required")
         if not sol.is_feasible() and req_here:
             warnings.append(f"round {rounds}: required visits made the plan infeasible; retried with them optional")
-            data = ProblemData(locations, make_clients(False), depots, vtypes, profiles, profiles)
-            sol = solve(data, MaxRuntime(per_round), seed=seed + rounds, collect_stats=False, display=False,
-                        initial_solution=init, params=params).best
-        if not sol.is_feasible():
-            warnings.append(f"round {rounds}: the solver found no feasible plan")
+            sol = solve_round("prize")
+            if not sol.is_feasible():
+                # a window no route can meet: plan the round without those visits
+                warnings.append(f"round {rounds}: required visits out of reach in their windows: planned without them")
+                sol = solve_round("dropped")
         moved = set()
-        for route in sol.routes():
+        if not sol.is_feasible():
+            # never hand out a schedule that does not hold (it would arrive before it can)
+            warnings.append(f"round {rounds}: the solver found no feasible plan: the round is left empty")
+        for route in (sol.routes() if sol.is_feasible() else []):
             o = active[route.vehicle_type()]
             for act in route.schedule():
                 if not act.is_client():
@@ -667,7 +727,7 @@ def _assemble(net, model, ids, T, trav, valuer: _Valuer, visits, officers, depot
                      "within_shift": back <= horizon + 1e-6})
     odf = pd.DataFrame(orow)
     req_nodes = {n for n, _, _, _ in required}
-    visited = set(stops["blockface_id"])
+    visited = set(stops.loc[stops["required"], "blockface_id"])  # in its window, not just some time
     missed_req = sorted(ids[n] for n in req_nodes if ids[n] not in visited)
     if missed_req:
         warnings.append(f"required blockfaces not visited: {', '.join(missed_req)}")

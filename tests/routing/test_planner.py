@@ -177,3 +177,35 @@ def test_events_boost_and_require(street):
     assert s.loc["N1", "required"] and s.loc["N1", "reason"] == "event"
     assert s.loc["N1", "departure"] <= start + dt.timedelta(minutes=10)
     assert required.totals["feasible"] and required.officers["back_at_depot"].iloc[0] <= required.end
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_officers_with_territories_are_planned_apart(ci_sim, ci_model, monkeypatch, workers):
+    """Officers with territories of their own are planned one problem each (side by side in
+    forked workers, or in turn): each stays in its territory, and what one officer's rounds
+    report (here a required visit no one can reach in time) reaches the plan, by officer."""
+    monkeypatch.setenv("CIVIC_ROUTING_WORKERS", workers)
+    net = ci_sim.network
+    far = net.blockfaces["blockface_id"].iloc[int(net.travel_times(["BF-00001"], net.blockfaces["blockface_id"])[0].argmax())]
+    traverse = float(net.blockfaces.set_index("blockface_id").loc[far, "traverse_s"])
+    window = (THURSDAY_0730, THURSDAY_0730 + dt.timedelta(seconds=2 * traverse + 1))
+    plan = plan_shift(net, ci_model, THURSDAY_0730, 1, officers=[Officer("PK-101"), Officer("PK-102")],
+                      depot="BF-00001", changes=Changes(required={far: window}), time_limit_s=1)
+    s = plan.stops
+    assert set(s["officer_id"]) == {"PK-101", "PK-102"} and len(s) > 10
+    assert s.groupby("blockface_id")["officer_id"].nunique().max() == 1
+    assert (plan.officers["back_at_depot"] <= plan.end).all()
+    warned = [w for w in plan.totals["warnings"] if "required visits" in w]
+    assert [w.split(": ", 2)[2] for w in warned] == [
+        "required visits made the plan infeasible; retried with them optional",
+        "required visits out of reach in their windows: planned without them"]
+    assert warned[0].split(":")[0] in {"PK-101", "PK-102"}
+    assert plan.totals["required_missed"] == [far] and not plan.totals["feasible"]
+    # every stop can be reached from the one before (no schedule that arrives early)
+    T = net.travel_times()
+    idx = {b: i for i, b in enumerate(net.blockfaces["blockface_id"])}
+    for _, o in s.groupby("officer_id"):
+        prev, free = idx["BF-00001"], plan.start
+        for r in o.itertuples():
+            assert r.arrival >= free + dt.timedelta(seconds=T[prev, idx[r.blockface_id]] - 1)
+            prev, free = idx[r.blockface_id], r.departure
