@@ -213,36 +213,7 @@ def _pending(paths: Paths, src: Source, file: Path, index: LandingIndex,
     return _Pending(file, sha, batch_id, delivery_date(file))
 
 
-_SPLIT_JOB: tuple | None = None  # what forked validation workers read (inherited, not pickled)
-
-
-def _split_part(bounds: tuple[int, int]):
-    src, records = _SPLIT_JOB
-    return split(src, records.iloc[bounds[0]:bounds[1]])
-
-
-def split_in_parts(src: Source, records: pd.DataFrame, workers: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``split`` (the contract's parsing and checks), over ``workers`` processes when the
-    rows are many (``CIVIC_INGEST_SPLIT_ROWS``, default 50,000: a Toronto day of plate reads
-    is 150,000 rows in one file). Every check is row by row, so the parts' results are the
-    whole's, in the same order."""
-    global _SPLIT_JOB
-    if workers < 2 or len(records) < SPLIT_ROWS:
-        return split(src, records)
-    edges = np.linspace(0, len(records), workers + 1).astype(int)
-    _SPLIT_JOB = (src, records)
-    try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            parts = list(pool.map(_split_part, zip(edges[:-1], edges[1:])))
-    finally:
-        _SPLIT_JOB = None
-    landed = pd.concat([p[0] for p in parts], ignore_index=True)
-    rejected = [p[1] for p in parts if len(p[1])]
-    return landed, (pd.concat(rejected, ignore_index=True) if rejected else parts[0][1])
-
-
-def _land_group(paths: Paths, src: Source, group: list[_Pending], index: LandingIndex,
-                workers: int = 1) -> list[BatchResult]:
+def _land_group(paths: Paths, src: Source, group: list[_Pending], index: LandingIndex) -> list[BatchResult]:
     """Read several files, validate them in one suite run, then write each file's batch.
 
     The group's landed rows become one Arrow table (lineage columns included), sorted by file
@@ -252,7 +223,7 @@ def _land_group(paths: Paths, src: Source, group: list[_Pending], index: Landing
     reads = [read_file(p.file, src) for p in group]
     records = pd.concat([r.records.assign(_file_idx=i) for i, r in enumerate(reads)], ignore_index=True)
     records.insert(0, "_rid", range(len(records)))
-    landed, rejected = split_in_parts(src, records, workers)
+    landed, rejected = split(src, records)
     field_names = [c for c in reads[0].records.columns if c != "_row_number"]
 
     # Lineage and lake day of every landed row, from its file.
@@ -330,7 +301,6 @@ GROUP_BYTES = int(os.environ.get("CIVIC_INGEST_GROUP_MB", "64")) << 20
 # Processes landing groups of one source at once: reading and validating is Python-bound,
 # so a big source (a year of plate reads) uses every core.
 WORKERS = int(os.environ.get("CIVIC_INGEST_WORKERS") or min(2, os.cpu_count() or 1))
-SPLIT_ROWS = int(os.environ.get("CIVIC_INGEST_SPLIT_ROWS", "50000"))
 
 
 def _land_group_in_worker(paths: Paths, source_name: str, group: list[_Pending]) -> list[BatchResult]:
@@ -387,8 +357,7 @@ def ingest_files(paths: Paths, source_name: str, files: list[Path], progress=Non
                     landed(g, fut.result())
         else:
             for g in groups:
-                # one group: its rows are checked by the workers instead
-                landed(g, _land_group(paths, src, [p for _, p in g], index, workers=WORKERS))
+                landed(g, _land_group(paths, src, [p for _, p in g], index))
         for i, first in copies:
             slots[i] = replace(slots[first], skipped=True)
             index.add(source_name, Path(files[i]), slots[first].batch_id)

@@ -1,7 +1,6 @@
 """Ingestion: re-delivery changes nothing; raw relations and the serving snapshot."""
 
 import duckdb
-import pandas as pd
 
 from helpers import deliver
 from data_contracts.sources import SOURCES
@@ -161,30 +160,3 @@ def test_many_groups_land_in_parallel_workers_like_one(data_dir, monkeypatch):
     assert con.execute("SELECT count(*) FROM raw.ticket_payments").fetchone()[0] == 6
     assert con.execute("SELECT count(*) FROM raw.quarantine").fetchone()[0] == 6
 
-
-def test_a_big_file_is_checked_in_parts_by_workers_like_whole(data_dir, monkeypatch):
-    """One big delivery (a Toronto day of plate reads in one file) is checked in parts by
-    forked workers: the same rows land and the same rows go to quarantine, with the same
-    reasons, as when one process checks it whole."""
-    import warehouse.ingest as ingest
-
-    rows = ["payment_id,ticket_number,paid_at,amount,channel,reference"]
-    for i in range(301):
-        amount = "bad" if i % 37 == 5 else ("-3" if i % 53 == 7 else f"{30 + i % 7}.00")
-        channel = "pigeon" if i % 41 == 9 else "online"
-        rows.append(f"P{i},T{i},2026-10-30T10:{i % 60:02d}:00-04:00,{amount},{channel},r{i}")
-    deliver(data_dir, "ticket_payments", "ticket_payments_2026-10-30.csv", "\n".join(rows) + "\n")
-    p = paths()
-    src = ingest.source("ticket_payments")
-    records = ingest.read_file(landing_files(p, "ticket_payments")[0], src).records
-    records.insert(0, "_rid", range(len(records)))
-    whole = ingest.split(src, records)
-    monkeypatch.setattr(ingest, "SPLIT_ROWS", 100)
-    parts = ingest.split_in_parts(src, records, 3)
-    pd.testing.assert_frame_equal(parts[0], whole[0])
-    pd.testing.assert_frame_equal(parts[1], whole[1])
-    assert 0 < len(whole[1]) < 301 and whole[1]["reason"].str.len().gt(0).all()
-    # and through the landing: one group, its rows checked by the workers
-    monkeypatch.setattr(ingest, "WORKERS", 2)
-    (r,) = ingest_files(p, "ticket_payments", landing_files(p, "ticket_payments"))
-    assert (r.rows_in, r.landed, r.quarantined) == (301, len(whole[0]), len(whole[1]))
