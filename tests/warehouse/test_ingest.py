@@ -159,4 +159,3 @@ def test_many_groups_land_in_parallel_workers_like_one(data_dir, monkeypatch):
     refresh_raw_relations(con, p)
     assert con.execute("SELECT count(*) FROM raw.ticket_payments").fetchone()[0] == 6
     assert con.execute("SELECT count(*) FROM raw.quarantine").fetchone()[0] == 6
-
