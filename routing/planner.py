@@ -54,7 +54,7 @@ from .expected_yield import YieldModel
 from .network import StreetNetwork, env_float
 
 PRIZE_SCALE = 100_000  # prize units per expected violation; the solver pays 1 unit per second driven
-BIG = 1 << 40  # "no way": travel into a blockface another officer owns
+BIG = 1 << 40  # "no way": between one officer's start or end and another's
 DEFAULT_TIME_LIMIT_S = 8.0
 DEFAULT_PERIOD_MIN = 30.0
 DEFAULT_DWELL_MIN = 60.0
@@ -325,7 +325,7 @@ def plan_shift(network: StreetNetwork, model: YieldModel, start: dt.datetime, ho
                                    required, tl, seed, territory, warnings)
     elif method == "pyvrp":
         visits = _plan_pyvrp(T, trav, valuer, in_area, officers, [pos[d] for d in depots], horizon, period_s,
-                             required, tl, seed, territory, warnings)
+                             required, tl, seed, warnings)
     else:
         visits = _plan_nearest(T, trav, valuer, in_area, officers, [pos[d] for d in depots], horizon,
                                required, territory)
@@ -397,7 +397,7 @@ def _plan_one_territory(o: int, budget_s: float):
     mine = in_area & (territory == o)
     warnings: list[str] = []
     visits = _plan_pyvrp(T, trav, valuer, mine, [officers[o]], [depot_nodes[o]], horizon, period_s,
-                         [r for r in required if territory[r[0]] == o], budget_s, seed + 7919 * o, None, warnings)
+                         [r for r in required if territory[r[0]] == o], budget_s, seed + 7919 * o, warnings)
     return visits[0], [f"{officers[o].officer_id}: {w}" for w in warnings]
 
 
@@ -437,10 +437,12 @@ def _plan_territories(T, trav, valuer: _Valuer, in_area, officers, depot_nodes, 
 
 
 def _plan_pyvrp(T, trav, valuer: _Valuer, in_area, officers, depot_nodes, horizon, period_s, required,
-                time_limit_s, seed, territory, warnings) -> list[list[tuple[int, float, str]]]:
+                time_limit_s, seed, warnings) -> list[list[tuple[int, float, str]]]:
     """Rolling horizon: rounds of one prize-collecting VRP each, from the time the first
     officer is free to ``period_s`` later (the round that reaches the end of the shift ends
-    at the depots). Returns per officer a list of (node, start seconds, reason)."""
+    at the depots). The officers share every blockface of ``in_area`` (officers with
+    territories of their own come here one at a time: ``_plan_territories``). Returns per
+    officer a list of (node, start seconds, reason)."""
     from pyvrp import (Client, Depot, IteratedLocalSearchParams, Location, ProblemData, SolveParams, VehicleType,
                        solve)
     from pyvrp.search import NeighbourhoodParams
@@ -535,26 +537,16 @@ def _plan_pyvrp(T, trav, valuer: _Valuer, in_area, officers, depot_nodes, horizo
 
         depots = [Depot(location=o) for o in range(2 * n_off)]
         profiles = [M]
-        vtypes = []
-        for o in active:
-            prof = 0
-            if territory is not None:
-                Mo = M.copy()
-                taken = np.flatnonzero((territory[cand] >= 0) & (territory[cand] != o))
-                Mo[:, n_fixed + taken] = BIG
-                np.fill_diagonal(Mo, 0)
-                profiles.append(Mo)
-                prof = len(profiles) - 1
-            vtypes.append(VehicleType(num_available=1, start_depot=o, end_depot=n_off + o,
-                                      tw_early=int(t_free[o]), tw_late=int(max(h_end, t_free[o])), unit_distance_cost=0,
-                                      unit_duration_cost=1, profile=prof, name=officers[o].officer_id))
+        vtypes = [VehicleType(num_available=1, start_depot=o, end_depot=n_off + o, tw_early=int(t_free[o]),
+                              tw_late=int(max(h_end, t_free[o])), unit_distance_cost=0, unit_duration_cost=1,
+                              name=officers[o].officer_id) for o in active]
         # what is left of the budget, shared by this round and the ones still to come
         per_round = max((budget_end - time.perf_counter()) / max(1.0, (horizon - r_start) / period_s), 0.05)
 
         def solve_round(required: str):
             data = ProblemData(locations, make_clients(required), depots, vtypes, profiles, profiles)
             worth = val[cand] if required != "dropped" else np.where(np.isin(cand, list(req_here)), 0.0, val[cand])
-            init = _greedy_start(data, profiles, worth, active, territory, cand, n_fixed)
+            init = _greedy_start(data, profiles, worth, active, n_fixed)
             return solve(data, MaxRuntime(per_round), seed=seed + rounds, collect_stats=False, display=False,
                          initial_solution=init, params=params).best
 
@@ -592,7 +584,7 @@ def _plan_pyvrp(T, trav, valuer: _Valuer, in_area, officers, depot_nodes, horizo
     return visits
 
 
-def _greedy_start(data, profiles, value, active, territory, cand, n_fixed):
+def _greedy_start(data, profiles, value, active, n_fixed):
     """A quick first solution for the solver (its own start, every client in random routes,
     costs seconds on hundreds of clients): cheapest insertion by value, i.e. repeatedly the
     client, vehicle and position with the most value per extra second of route, while every
@@ -619,7 +611,7 @@ def _greedy_start(data, profiles, value, active, territory, cand, n_fixed):
             seq = [s_loc] + [int(loc[c]) for c in routes[v]] + [e_loc]
             A, B = np.array(seq[:-1]), np.array(seq[1:])
             delta = M[np.ix_(A, loc)] + svc[None, :] + M[np.ix_(loc, B)].T - M[A, B][:, None]
-            ok = (dur[v] + delta <= limit) & free[None, :] & (M[np.ix_(A, loc)] < BIG)
+            ok = (dur[v] + delta <= limit) & free[None, :]
             if not ok.any():
                 continue
             ratio = np.where(ok, value[None, :] / np.maximum(delta, 1.0), -1.0)

@@ -430,8 +430,6 @@ def _free_name(folder: Path, stem: str, day: dt.date) -> Path:
     return out
 
 
-
-
 def export_to_landing(data_dir: str | os.PathLike | None = None, now: dt.datetime | None = None) -> dict:
     """Export the data directory's ops database (``CIVIC_OPS_DB_URL`` wins) to its landing folder."""
     p = resolve_paths(data_dir)
