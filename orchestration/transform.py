@@ -92,8 +92,8 @@ def _mart_keys() -> list[dg.AssetKey]:
           automation_condition=dg.AutomationCondition.eager(),
           description="Publishes the marts (and the enforcement extracts) as a read-only DuckDB snapshot, swapped in atomically.")
 def serving_snapshot(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    started = datetime.fromtimestamp(context.instance.get_run_stats(context.run_id).start_time or 0, tz=timezone.utc) \
-        if context.instance.get_run_stats(context.run_id).start_time else None
+    start_time = context.instance.get_run_stats(context.run_id).start_time
+    started = datetime.fromtimestamp(start_time, tz=timezone.utc) if start_time else None
     t0 = time.perf_counter()
     info = publish_snapshot(paths(), run_id=context.run_id, started_at=started)
     return dg.MaterializeResult(metadata={"path": info["serving_db"], "tables": len(info["tables"]),
