@@ -156,8 +156,10 @@ def cut(img: np.ndarray, box: tuple[int, int, int, int], rng: np.random.Generato
     if rng is not None:
         mx, my = mx + rng.uniform(-0.05, 0.08) * w, my + rng.uniform(-0.08, 0.15) * h
         x, y = x + rng.uniform(-0.04, 0.04) * w, y + rng.uniform(-0.08, 0.08) * h
-    x0, y0 = int(max(0, x - mx)), int(max(0, y - my))
-    x1, y1 = int(min(img.shape[1], x + w + mx)), int(min(img.shape[0], y + h + my))
+    H, W = img.shape[:2]
+    # never empty: a box at (or, from a detector at low scores, past) an edge keeps 2 px
+    x0, y0 = int(min(max(0, x - mx), W - 2)), int(min(max(0, y - my), H - 2))
+    x1, y1 = int(min(W, x + w + mx)), int(min(H, y + h + my))
     return img[y0:max(y1, y0 + 2), x0:max(x1, x0 + 2)]
 
 

@@ -60,3 +60,15 @@ def test_engine_on_real_photos_it_never_trained_on(engine, folder):
     assert result["images"] > 40
     # Floors under the figures in BENCHMARKS.md: a regression of the weights fails here.
     assert result["detection_recall"] >= 0.6, result
+
+
+def test_boxes_at_or_past_the_edges_are_read_not_crashed_on(engine):
+    """A detector at a low score can return a box that touches or leaves the frame; its crop
+    was once empty and crashed the whole read (OpenCV's cvtColor on an empty image)."""
+    import numpy as np
+
+    img = np.full((120, 200, 3), 128, dtype=np.uint8)
+    boxes = [(199, 10, 40, 12), (230, 10, 40, 12), (10, 119, 40, 12), (-50, -30, 20, 10), (0, 0, 0, 0)]
+    reads = engine.read_boxes(img, boxes)
+    assert len(reads) == len(boxes)
+    assert all(0.0 <= r.confidence <= 1.0 for r in reads)
