@@ -196,9 +196,11 @@ def test_officers_with_territories_are_planned_apart(ci_sim, ci_model, monkeypat
     assert s.groupby("blockface_id")["officer_id"].nunique().max() == 1
     assert (plan.officers["back_at_depot"] <= plan.end).all()
     warned = [w for w in plan.totals["warnings"] if "required visits" in w]
-    assert [w.split(": ", 2)[2] for w in warned] == [
-        "required visits made the plan infeasible; retried with them optional",
-        "required visits out of reach in their windows: planned without them"]
+    said = [w.split(": ", 2)[2] for w in warned]
+    # the retry with the visit optional may find a plan without it, or (when the short search
+    # does not repair its start in time) need the second retry that drops it: both are right
+    assert said[0] == "required visits made the plan infeasible; retried with them optional"
+    assert said[1:] in ([], ["required visits out of reach in their windows: planned without them"])
     assert warned[0].split(":")[0] in {"PK-101", "PK-102"}
     assert plan.totals["required_missed"] == [far] and not plan.totals["feasible"]
     # every stop can be reached from the one before (no schedule that arrives early)
