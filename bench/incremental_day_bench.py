@@ -244,7 +244,7 @@ def main() -> int:
     print(json.dumps({"runs": len(runs),
                       "median_pipeline_s": statistics.median(r["pipeline"]["seconds"] for r in runs),
                       "max_peak_rss_mib": max(r["pipeline"]["peak_rss_mib"] for r in runs),
-                      "rows_in_median": statistics.median((r["ingest"] or {}).get("rows_in", 0) for r in runs)}))
+                      "rows_in_median": statistics.median(r["ingest"]["rows_in"] for r in runs)}))
     return 0
 
 
