@@ -200,12 +200,18 @@ def _run_pipeline(log) -> dict:
                          instance=instance, resources=resources, run_config=RUN_CONFIG)
     out["transform_run_id"] = res.run_id
     out["seconds"] = round(time.perf_counter() - t0, 1)
+    # dbt models and seeds rebuilt, and those left as built (no raw relation they read changed)
+    statuses = [str(m.materialization.metadata["status"].value) for m in res.get_asset_materialization_events()
+                if m.asset_key != serving_snapshot.key and "status" in m.materialization.metadata]
+    out["dbt"] = {"built": sum(s != "reused" for s in statuses), "reused": statuses.count("reused")}
     # where a run's time went (the process's start-up before t0 is not counted)
     snapshot = [m.materialization.metadata for m in res.get_asset_materialization_events()
                 if m.asset_key == serving_snapshot.key]
     out["phases_s"] = {"ops_export": round(t_export - t0, 1), "landing": round(t1 - t_export, 1),
                        "transform": round(time.perf_counter() - t1, 1),
                        "of_which_snapshot": round(float(snapshot[0]["seconds"].value), 1) if snapshot else None}
-    log(f"      done ({time.perf_counter() - t1:.1f} s); snapshot at {paths().serving_db}")
+    log(f"      done ({time.perf_counter() - t1:.1f} s): {out['dbt']['built']} model(s) built, "
+        f"{out['dbt']['reused']} left as built; "
+        + (f"snapshot at {paths().serving_db}" if snapshot else "nothing changed, the snapshot stands"))
     out["serving_db"] = str(paths().serving_db)
     return out

@@ -14,6 +14,8 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from warehouse.config import paths
+from warehouse.dbt_changes import (build_state_path, changed_sources, current_state, project_files, read_build_state, unaffected_nodes,
+                                   upstream_sources, write_build_state)
 from warehouse.duck import PUBLISHED_SCHEMAS, connect_warehouse, publish_snapshot, refresh_raw_relations
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
@@ -42,8 +44,7 @@ def _manifest_is_stale() -> bool:
     manifest = dbt_project.manifest_path
     if not manifest.exists():
         return True
-    sources = [p for d in ("models", "macros", "tests", "seeds", "analyses") for p in (DBT_PROJECT_DIR / d).rglob("*") if p.is_file()]
-    sources += [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
+    sources = project_files(DBT_PROJECT_DIR) + [DBT_PROJECT_DIR / "profiles.yml"]
     return max(p.stat().st_mtime for p in sources if p.exists()) > manifest.stat().st_mtime
 
 
@@ -68,15 +69,50 @@ class CivicDbtTranslator(DagsterDbtTranslator):
 def civic_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """`dbt build`: staging, intermediate and marts, with every dbt test as an asset check."""
     dbt_env()
-    con = connect_warehouse(paths())
+    p = paths()
+    # What changed since the last successful build (warehouse/dbt_changes.py); a run of a
+    # chosen subset of the assets builds what was chosen.
+    state = current_state(p, DBT_PROJECT_DIR)
+    changed = None if context.is_subset else changed_sources(read_build_state(p), state)
+    con = connect_warehouse(p)
     try:
-        refresh_raw_relations(con, paths())  # raw.<source> views over the lake, before dbt reads them
+        refresh_raw_relations(con, p, only=changed)  # raw.<source> views over the lake, before dbt reads them
+        existing = set(con.execute("SELECT table_schema, table_name FROM information_schema.tables "
+                                   "WHERE table_catalog = current_database()").fetchall())
     finally:
         con.close()
     # Unit tests check the models' logic on fixed inputs, not today's data: `make test` runs
     # them (tests/dbt); a production build runs the data tests only.
-    yield from dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context,
-                       target_path=paths().dbt_target).stream()
+    args = ["build", "--exclude-resource-type", "unit_test"]
+    if changed is not None:
+        manifest = json.loads(dbt_project.manifest_path.read_text())
+        unaffected = unaffected_nodes(manifest, changed, existing)
+        context.log.info(f"raw relations changed since the last build: {', '.join(sorted(changed)) or 'none'}; "
+                         f"{len(unaffected)} dbt nodes fed by none of them are left as built")
+        nothing_affected = len(unaffected) == len(upstream_sources(manifest))
+        if nothing_affected and _published_since_last_build(p):
+            return  # nothing to build, and the serving snapshot already holds the last build
+        if unaffected and not nothing_affected:  # (a snapshot still to publish: build it all)
+            # exactly these names: a test between an affected and an unaffected model still runs
+            names = " ".join(sorted(manifest["nodes"][uid]["name"] for uid in unaffected))
+            args += ["--exclude", names, "--indirect-selection", "empty"]
+            # As dagster-dbt reports a node dbt reused: an output with its status, so the
+            # steps after this one (the serving snapshot) run.
+            translator = CivicDbtTranslator()
+            for uid in unaffected:
+                if manifest["nodes"][uid]["resource_type"] in ("model", "seed", "snapshot"):
+                    key = translator.get_asset_spec(manifest, uid, dbt_project).key
+                    yield dg.Output(None, output_name=key.to_python_identifier(),
+                                    metadata={"status": "reused", "reused_because": "no raw relation it reads changed "
+                                              "since the last successful build"})
+    yield from dbt.cli(args, context=context, target_path=p.dbt_target).stream()
+    if not context.is_subset:
+        write_build_state(p, state)
+
+
+def _published_since_last_build(p) -> bool:
+    built = build_state_path(p)
+    return built.exists() and p.serving_db.exists() and p.serving_db.stat().st_mtime >= built.stat().st_mtime
 
 
 def _mart_keys() -> list[dg.AssetKey]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from datetime import datetime, timezone
+from pathlib import Path
 
 import duckdb
 
@@ -43,16 +44,27 @@ def _relation_sql(glob: str, columns: list[tuple[str, str]], has_files: bool, pr
     return f"SELECT {nulls} WHERE false"
 
 
-def refresh_raw_relations(con: duckdb.DuckDBPyConnection, paths: Paths) -> list[str]:
-    """(Re)create ``raw.<source>``, ``raw.quarantine`` and ``raw.ingest_batches`` as views over the lake."""
-    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+def raw_relation_specs(paths: Paths) -> list[tuple[str, Path, str, list[tuple[str, str]]]]:
+    """(relation name, lake folder, file pattern, columns) of every ``raw.<name>`` view."""
     specs = [(name, paths.lake / name, "day=*/*.parquet", landed_columns(src)) for name, src in SOURCES.items()]
     specs.append(("quarantine", paths.quarantine, "*/*.parquet", QUARANTINE_COLUMNS))
     specs.append(("ingest_batches", paths.batches, "*/*.parquet", BATCH_COLUMNS))
+    return specs
+
+
+def refresh_raw_relations(con: duckdb.DuckDBPyConnection, paths: Paths, only: set[str] | None = None) -> list[str]:
+    """(Re)create ``raw.<source>``, ``raw.quarantine`` and ``raw.ingest_batches`` as views over the lake
+    (with ``only``: the views of these names, and any other not there yet or made for another lake)."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    existing = dict(con.execute(
+        "SELECT view_name, sql FROM duckdb_views() WHERE database_name = current_database() AND schema_name = 'raw'").fetchall())
     made = []
-    for name, folder, pattern, columns in specs:
-        has_files = folder.is_dir() and any(folder.glob(pattern))
+    for name, folder, pattern, columns in raw_relation_specs(paths):
         glob = (folder / pattern).as_posix()
+        # a view made for this lake (not for the folder a copied warehouse came from) stays
+        if only is not None and name not in only and f"'{glob}'" in existing.get(name, ""):
+            continue
+        has_files = folder.is_dir() and any(folder.glob(pattern))
         present = None
         if has_files:
             present = {r[0] for r in con.execute(

@@ -58,11 +58,26 @@ def day_by_day(ci_city, tmp_path_factory):
         shutil.move(target, f)
     second = json.loads(civic(data_dir, "pipeline", "run").strip().splitlines()[-1])
     assert first["ingest"]["landed"] > 0 and second["ingest"]["landed"] > 0
-    return data_dir, last
+    # The first run built everything; the second left what only reference data feeds (the
+    # ci city delivers blockfaces, zones, officers... once) as the first built it.
+    assert first["dbt"]["reused"] == 0 and first["dbt"]["built"] > 0
+    assert second["dbt"]["reused"] > 0 and second["dbt"]["built"] > 0
+    return data_dir, last, second
+
+
+def test_a_run_with_nothing_new_builds_nothing_and_keeps_the_snapshot(day_by_day):
+    data_dir, _, _ = day_by_day
+    serving = data_dir / "serving" / "civic_serving.duckdb"
+    published = serving.stat().st_mtime_ns
+    third = json.loads(civic(data_dir, "pipeline", "run").strip().splitlines()[-1])
+    assert third["ingest"]["rows_in"] == 0
+    assert third["dbt"] == {"built": 0, "reused": 0}
+    assert third["phases_s"]["of_which_snapshot"] is None
+    assert serving.stat().st_mtime_ns == published
 
 
 def test_a_day_added_to_a_built_warehouse_builds_what_one_build_of_everything_builds(ci_city, day_by_day):
-    data_dir, last = day_by_day
+    data_dir, last, _ = day_by_day
     once = duckdb.connect(str(ci_city / "warehouse" / "civic.duckdb"), read_only=True)
     twice = duckdb.connect(str(data_dir / "warehouse" / "civic.duckdb"), read_only=True)
     for con in (once, twice):
