@@ -147,6 +147,9 @@ def run_pipeline(log=lambda m: print(m, file=sys.stderr, flush=True)) -> dict:
 
 
 def _run_pipeline(log) -> dict:
+    from warehouse.ingest import start_landing_workers
+
+    start_landing_workers()  # before Dagster's imports and threads: they overlap its contract imports
     relax_dagster_sqlite(prepare_dagster_home())
     import dagster as dg
 

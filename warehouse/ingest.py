@@ -11,7 +11,7 @@ import multiprocessing
 import os
 import re
 import sqlite3
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -22,7 +22,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from data_contracts.sources import CITY_TZ, Source, source
-from data_contracts.validate import split
 from warehouse.config import Paths
 from warehouse.lake import (BATCH_COLUMNS, QUARANTINE_COLUMNS, arrow_schema, file_sha256, landed_columns,
                            to_table, write_parquet)
@@ -223,6 +222,8 @@ def _land_group(paths: Paths, src: Source, group: list[_Pending], index: Landing
     reads = [read_file(p.file, src) for p in group]
     records = pd.concat([r.records.assign(_file_idx=i) for i, r in enumerate(reads)], ignore_index=True)
     records.insert(0, "_rid", range(len(records)))
+    from data_contracts.validate import split  # Great Expectations: seconds to import, only where files land
+
     landed, rejected = split(src, records)
     field_names = [c for c in reads[0].records.columns if c != "_row_number"]
 
@@ -303,6 +304,27 @@ GROUP_BYTES = int(os.environ.get("CIVIC_INGEST_GROUP_MB", "64")) << 20
 WORKERS = int(os.environ.get("CIVIC_INGEST_WORKERS") or min(2, os.cpu_count() or 1))
 
 
+# Landing workers forked once for the whole process (start_landing_workers), or None.
+_workers: ProcessPoolExecutor | None = None
+_workers_ready: Future | None = None
+
+
+def _import_contracts() -> None:
+    import data_contracts.validate  # noqa: F401  (Great Expectations and its suites' dependencies)
+
+
+def start_landing_workers() -> None:
+    """Fork the landing workers now, the first of them importing the contract checks (Great
+    Expectations: ~3.5 s) while this process goes on importing and starting the rest on the
+    other core. Every later ingest_files call in this process lands its files in them; this
+    process never imports Great Expectations. For short-lived processes (the pipeline CLI),
+    called before any thread starts."""
+    global _workers, _workers_ready
+    if _workers is None:
+        _workers = ProcessPoolExecutor(max_workers=max(WORKERS, 1), mp_context=multiprocessing.get_context("fork"))
+        _workers_ready = _workers.submit(_import_contracts)
+
+
 def _land_group_in_worker(paths: Paths, source_name: str, group: list[_Pending]) -> list[BatchResult]:
     # A forked worker opens its own landing-index connection (SQLite connections must not
     # cross a fork); SQLite serialises the two workers' writes.
@@ -350,11 +372,18 @@ def ingest_files(paths: Paths, source_name: str, files: list[Path], progress=Non
             if progress:
                 progress(source_name, done, len(files))
 
-        if len(groups) > 1 and WORKERS > 1:
-            with ProcessPoolExecutor(max_workers=WORKERS, mp_context=multiprocessing.get_context("fork")) as pool:
+        if groups and (_workers is not None or (len(groups) > 1 and WORKERS > 1)):
+            if _workers_ready is not None:
+                # the warm worker idle first: one group then goes to it, without forking another
+                _workers_ready.result()
+            pool = _workers or ProcessPoolExecutor(max_workers=WORKERS, mp_context=multiprocessing.get_context("fork"))
+            try:
                 futures = [pool.submit(_land_group_in_worker, paths, source_name, [p for _, p in g]) for g in groups]
                 for g, fut in zip(groups, futures):
                     landed(g, fut.result())
+            finally:
+                if pool is not _workers:
+                    pool.shutdown()
         else:
             for g in groups:
                 landed(g, _land_group(paths, src, [p for _, p in g], index))

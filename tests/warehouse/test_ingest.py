@@ -159,3 +159,34 @@ def test_many_groups_land_in_parallel_workers_like_one(data_dir, monkeypatch):
     refresh_raw_relations(con, p)
     assert con.execute("SELECT count(*) FROM raw.ticket_payments").fetchone()[0] == 6
     assert con.execute("SELECT count(*) FROM raw.quarantine").fetchone()[0] == 6
+
+
+WARM_WORKER_SCRIPT = """
+import json, sys
+from warehouse.config import paths
+from warehouse.ingest import ingest_files, landing_files, start_landing_workers
+start_landing_workers()
+p = paths()
+results = ingest_files(p, "ticket_payments", landing_files(p, "ticket_payments"))
+print(json.dumps({"results": [[r.rows_in, r.landed, r.quarantined, r.skipped] for r in results],
+                  "gx_in_parent": "great_expectations" in sys.modules}))
+"""
+
+
+def test_warm_landing_workers_land_files_and_keep_great_expectations_out_of_the_caller(data_dir):
+    """The pipeline CLI forks its landing workers first: files land there like in-process,
+    and the CLI process itself never pays for importing Great Expectations."""
+    import json
+    import subprocess
+    import sys
+
+    from helpers import REPO
+
+    deliver(data_dir, "ticket_payments", "ticket_payments_2026-10-30.csv", PAYMENTS)
+    out = subprocess.run([sys.executable, "-c", WARM_WORKER_SCRIPT], cwd=REPO, env=dict(os.environ),
+                         capture_output=True, text=True, timeout=300, check=True).stdout
+    assert json.loads(out.strip().splitlines()[-1]) == {"results": [[2, 1, 1, False]], "gx_in_parent": False}
+    con = connect_warehouse(paths())
+    refresh_raw_relations(con, paths())
+    assert con.execute("SELECT count(*) FROM raw.ticket_payments").fetchone()[0] == 1
+    assert con.execute("SELECT count(*) FROM raw.quarantine").fetchone()[0] == 1
