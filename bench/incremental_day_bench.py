@@ -230,13 +230,17 @@ def main() -> int:
             for v in ("CIVIC_WAREHOUSE_PATH", "CIVIC_SERVING_PATH", "DAGSTER_HOME"):
                 env.pop(v, None)
             warm_dbt_parse(data, env)
+            # the year's last build left its results: a run that starts no dbt must not report them
+            (data / "warehouse" / "dbt_target" / "run_results.json").unlink(missing_ok=True)
             pipe = timed([sys.executable, "-m", "civic.cli", "pipeline", "run"], env, stdout=True)
             result = json.loads(pipe.pop("stdout").strip().splitlines()[-1])
             run = {"run": i + 1, **day, "pipeline": pipe, "ingest": result.get("ingest"),
                    # the process's start-up (imports, definitions) is what the phases leave out
                    "phases_s": {"startup": round(pipe["seconds"] - result.get("seconds", 0), 1),
                                 **result.get("phases_s", {})},
-                   "dbt": dbt_node_times(data / "warehouse" / "dbt_target" / "run_results.json")}
+                   "dbt": dbt_node_times(data / "warehouse" / "dbt_target" / "run_results.json"),
+                   # models and seeds dbt built, and those left as built (no changed input feeds them)
+                   "dbt_assets": result.get("dbt")}
             print(json.dumps(run), flush=True)
             runs.append(run)
         finally:

@@ -92,10 +92,7 @@ def civic_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         nothing_affected = len(unaffected) == len(upstream_sources(manifest))
         if nothing_affected and _published_since_last_build(p):
             return  # nothing to build, and the serving snapshot already holds the last build
-        if unaffected and not nothing_affected:  # (a snapshot still to publish: build it all)
-            # exactly these names: a test between an affected and an unaffected model still runs
-            names = " ".join(sorted(manifest["nodes"][uid]["name"] for uid in unaffected))
-            args += ["--exclude", names, "--indirect-selection", "empty"]
+        if unaffected:
             # As dagster-dbt reports a node dbt reused: an output with its status, so the
             # steps after this one (the serving snapshot) run.
             translator = CivicDbtTranslator()
@@ -105,6 +102,12 @@ def civic_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
                     yield dg.Output(None, output_name=key.to_python_identifier(),
                                     metadata={"status": "reused", "reused_because": "no raw relation it reads changed "
                                               "since the last successful build"})
+        if nothing_affected:
+            return  # only the snapshot to publish again (the last one failed, or was never made)
+        if unaffected:
+            # exactly these names: a test between an affected and an unaffected model still runs
+            names = " ".join(sorted(manifest["nodes"][uid]["name"] for uid in unaffected))
+            args += ["--exclude", names, "--indirect-selection", "empty"]
     yield from dbt.cli(args, context=context, target_path=p.dbt_target).stream()
     if not context.is_subset:
         write_build_state(p, state)

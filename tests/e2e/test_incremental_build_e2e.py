@@ -76,6 +76,33 @@ def test_a_run_with_nothing_new_builds_nothing_and_keeps_the_snapshot(day_by_day
     assert serving.stat().st_mtime_ns == published
 
 
+def test_a_snapshot_left_behind_by_the_last_build_is_published_without_building(day_by_day):
+    """The last build succeeded but its snapshot was not published after it (the snapshot
+    step failed, say): a run with nothing new publishes it again and builds nothing."""
+    import os
+
+    data_dir, _, _ = day_by_day
+    serving = data_dir / "serving" / "civic_serving.duckdb"
+    state = data_dir / "warehouse" / "build_state.json"
+    before = serving.stat().st_mtime
+    os.utime(state, (before + 60, before + 60))
+    with duckdb.connect(str(serving), read_only=True) as con:
+        marts = _tables_in(con, "marts")
+    run = json.loads(civic(data_dir, "pipeline", "run").strip().splitlines()[-1])
+    assert run["ingest"]["rows_in"] == 0
+    assert run["dbt"]["built"] == 0 and run["dbt"]["reused"] > 0
+    assert run["phases_s"]["of_which_snapshot"] is not None
+    assert serving.stat().st_mtime > before
+    with duckdb.connect(str(serving), read_only=True) as con:
+        assert _tables_in(con, "marts") == marts and len(marts) > 10
+
+
+def _tables_in(con, schema: str) -> list[tuple[str, int]]:
+    names = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = ? "
+                                       "ORDER BY 1", [schema]).fetchall()]
+    return [(n, con.execute(f'SELECT count(*) FROM "{schema}"."{n}"').fetchone()[0]) for n in names]
+
+
 def test_a_day_added_to_a_built_warehouse_builds_what_one_build_of_everything_builds(ci_city, day_by_day):
     data_dir, last, _ = day_by_day
     once = duckdb.connect(str(ci_city / "warehouse" / "civic.duckdb"), read_only=True)
