@@ -1,4 +1,5 @@
-"""One Dagster asset per landed source (``raw/<source>``), partitioned by delivery day."""
+"""One Dagster asset per landed source (``raw/<source>``), partitioned by delivery day; the
+sources of one run land in one step, side by side."""
 
 
 from datetime import date, timedelta
@@ -7,7 +8,7 @@ import dagster as dg
 
 from data_contracts.sources import SOURCES, Source
 from warehouse.config import paths
-from warehouse.ingest import ingest_files, landing_files, summarize
+from warehouse.ingest import ingest_sources, landing_files, summarize
 
 PARTITIONS_START = "2020-01-01"
 delivery_days = dg.DailyPartitionsDefinition(start_date=PARTITIONS_START, timezone="America/Toronto", end_offset=1)
@@ -19,31 +20,43 @@ def _window(context: dg.AssetExecutionContext) -> tuple[date, date]:
     return date.fromisoformat(keys.start), date.fromisoformat(keys.end)
 
 
-def build_ingestion_asset(src: Source) -> dg.AssetsDefinition:
-    check = dg.AssetCheckSpec("rows_reconcile", asset=dg.AssetKey(["raw", src.name]),
-                              description="Every delivered row either landed or was quarantined: rows_in = landed + quarantined.")
+def _raw_key(name: str) -> dg.AssetKey:
+    return dg.AssetKey(["raw", name])
 
-    @dg.asset(
-        key=["raw", src.name],
-        group_name="landing",
-        partitions_def=delivery_days,
-        backfill_policy=dg.BackfillPolicy.single_run(),
-        check_specs=[check],
+
+def _spec(src: Source) -> dg.AssetSpec:
+    return dg.AssetSpec(
+        key=_raw_key(src.name), group_name="landing", kinds={"parquet", "python"}, skippable=True,
         description=f"{src.system}: `{src.format}` files from landing/{src.name}/, validated by the "
                     f"`{src.name}_contract` Great Expectations suite; valid rows land in lake/{src.name}/ "
-                    f"(Parquet by event day), the rest in quarantine with a reason.",
-        kinds={"parquet", "python"},
-    )
-    def _ingest(context: dg.AssetExecutionContext):
-        p = paths()
-        start, end = _window(context)
-        files = landing_files(p, src.name, start, end)
-        context.log.info(f"{src.name}: {len(files)} file(s) delivered {start}..{end}")
-        results = ingest_files(p, src.name, files,
-                               progress=lambda s, i, n: context.log.info(f"{s}: {i}/{n} files"))
-        s = summarize(results)
-        bad = [r.source_file for r in results if r.rows_in != r.landed + r.quarantined]
+                    f"(Parquet by event day), the rest in quarantine with a reason.")
+
+
+@dg.multi_asset(
+    name="land_deliveries",
+    specs=[_spec(src) for src in SOURCES.values()],
+    check_specs=[dg.AssetCheckSpec("rows_reconcile", asset=_raw_key(name),
+                                   description="Every delivered row either landed or was quarantined: "
+                                               "rows_in = landed + quarantined.") for name in SOURCES],
+    partitions_def=delivery_days,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    can_subset=True,
+)
+def land_deliveries(context: dg.AssetExecutionContext):
+    """One asset per source (``raw/<source>``); the sources chosen for a run land side by side
+    in one step (warehouse/ingest.py: ingest_sources)."""
+    p = paths()
+    start, end = _window(context)
+    names = [name for name in SOURCES if _raw_key(name) in context.selected_asset_keys]
+    files = {name: landing_files(p, name, start, end) for name in names}
+    for name in names:
+        context.log.info(f"{name}: {len(files[name])} file(s) delivered {start}..{end}")
+    results = ingest_sources(p, files, progress=lambda s, i, n: context.log.info(f"{s}: {i}/{n} files"))
+    for name in names:
+        s = summarize(results[name])
+        bad = [r.source_file for r in results[name] if r.rows_in != r.landed + r.quarantined]
         yield dg.MaterializeResult(
+            asset_key=_raw_key(name),
             metadata={
                 "files": s["files"], "new_batches": s["new_batches"], "redelivered_files": s["redelivered"],
                 "rows_in": s["rows_in"], "landed": s["landed"], "quarantined": s["quarantined"],
@@ -51,15 +64,13 @@ def build_ingestion_asset(src: Source) -> dg.AssetsDefinition:
                 "delivery_window": f"{start}..{end}",
             },
             check_results=[dg.AssetCheckResult(
-                check_name="rows_reconcile", passed=not bad,
+                asset_key=_raw_key(name), check_name="rows_reconcile", passed=not bad,
                 metadata={"rows_in": s["rows_in"], "landed": s["landed"], "quarantined": s["quarantined"],
                           "batches_not_reconciling": dg.MetadataValue.json(bad)})],
         )
 
-    return _ingest
 
-
-ingestion_assets = [build_ingestion_asset(src) for src in SOURCES.values()]
+ingestion_assets = [land_deliveries]
 
 
 @dg.sensor(minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING,

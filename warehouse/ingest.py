@@ -7,6 +7,7 @@ Counts reconcile per batch: rows_in = landed + quarantined.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import re
@@ -309,20 +310,30 @@ _workers: ProcessPoolExecutor | None = None
 _workers_ready: Future | None = None
 
 
-def _import_contracts() -> None:
-    import data_contracts.validate  # noqa: F401  (Great Expectations and its suites' dependencies)
+def _import_contracts(turn=None) -> None:
+    with turn or contextlib.nullcontext():
+        import data_contracts.validate  # noqa: F401  (Great Expectations and its suites' dependencies)
 
 
 def start_landing_workers() -> None:
-    """Fork the landing workers now, the first of them importing the contract checks (Great
-    Expectations: ~3.5 s) while this process goes on importing and starting the rest on the
-    other core. Every later ingest_files call in this process lands its files in them; this
-    process never imports Great Expectations. For short-lived processes (the pipeline CLI),
-    called before any thread starts."""
+    """Fork the landing workers now, each importing the contract checks (Great Expectations:
+    ~3.5 s) as it starts, one after the other: one worker and this process, going on with its
+    own imports and start, share the two cores. Every later ingest call in this process lands
+    its files in them; this process never imports Great Expectations. For short-lived
+    processes (the pipeline CLI), called before any thread starts."""
     global _workers, _workers_ready
     if _workers is None:
-        _workers = ProcessPoolExecutor(max_workers=max(WORKERS, 1), mp_context=multiprocessing.get_context("fork"))
-        _workers_ready = _workers.submit(_import_contracts)
+        ctx = multiprocessing.get_context("fork")
+        _workers = ProcessPoolExecutor(max_workers=max(WORKERS, 1), mp_context=ctx,
+                                       initializer=_import_contracts, initargs=(ctx.Lock(),))
+        _workers_ready = _workers.submit(int)  # forks them now, before this process starts threads
+
+
+def stop_landing_workers() -> None:
+    global _workers, _workers_ready
+    if _workers is not None:
+        _workers.shutdown()
+        _workers, _workers_ready = None, None
 
 
 def _land_group_in_worker(paths: Paths, source_name: str, group: list[_Pending]) -> list[BatchResult]:
@@ -338,63 +349,98 @@ def _land_group_in_worker(paths: Paths, source_name: str, group: list[_Pending])
 def ingest_files(paths: Paths, source_name: str, files: list[Path], progress=None) -> list[BatchResult]:
     """Ingest delivered files of one source; re-delivered files are recognised and skipped.
     Results come in the order of ``files``."""
-    src = source(source_name)
-    slots: list[BatchResult | None] = [None] * len(files)
-    groups: list[list[tuple[int, _Pending]]] = [[]]
+    return ingest_sources(paths, {source_name: files}, progress)[source_name]
+
+
+@dataclass
+class _SourcePlan:
+    """One source's files in an ingest_sources call, before and while they land."""
+    name: str
+    files: list[Path]
+    slots: list[BatchResult | None]
+    groups: list[list[tuple[int, _Pending]]]
+    copies: list[tuple[int, int]]  # (file, the file with the same content that lands it in this call)
+    done: int = 0
+
+
+def _plan_source(paths: Paths, name: str, files: list[Path], index: LandingIndex) -> _SourcePlan:
+    src = source(name)
+    plan = _SourcePlan(name, list(files), [None] * len(files), [[]], [])
     first_of: dict[str, int] = {}  # batch id -> the file that lands it in this call
-    copies: list[tuple[int, int]] = []  # the same content delivered twice in one call
+    compacted = _compacted_records(paths, name)
     size = 0
+    for i, f in enumerate(files):
+        item = _pending(paths, src, f, index, compacted)
+        if isinstance(item, BatchResult):
+            plan.slots[i] = item
+            continue
+        if item.batch_id in first_of:
+            plan.copies.append((i, first_of[item.batch_id]))
+            continue
+        first_of[item.batch_id] = i
+        plan.groups[-1].append((i, item))
+        size += item.file.stat().st_size
+        if size >= GROUP_BYTES:
+            plan.groups.append([])
+            size = 0
+    plan.groups = [g for g in plan.groups if g]
+    plan.done = sum(r is not None for r in plan.slots)
+    return plan
+
+
+def ingest_sources(paths: Paths, files_by_source: dict[str, list[Path]], progress=None) -> dict[str, list[BatchResult]]:
+    """ingest_files for several sources at once: their file groups land side by side in the
+    landing workers (a day's sixteen deliveries are mostly small, and each pays its contract
+    run whatever its size), each source finished as soon as its own groups are in. Results
+    per source in the order of its files."""
     index = LandingIndex(paths)
-    compacted = _compacted_records(paths, source_name)
     try:
-        for i, f in enumerate(files):
-            item = _pending(paths, src, f, index, compacted)
-            if isinstance(item, BatchResult):
-                slots[i] = item
-                continue
-            if item.batch_id in first_of:
-                copies.append((i, first_of[item.batch_id]))
-                continue
-            first_of[item.batch_id] = i
-            groups[-1].append((i, item))
-            size += item.file.stat().st_size
-            if size >= GROUP_BYTES:
-                groups.append([])
-                size = 0
-        groups = [g for g in groups if g]
-        done = sum(r is not None for r in slots)
+        plans = [_plan_source(paths, name, files, index) for name, files in files_by_source.items()]
+        work = [(plan, g) for plan in plans for g in plan.groups]
 
-        def landed(group, results):
-            nonlocal done
+        def landed(plan: _SourcePlan, group, results) -> None:
             for (i, _), r in zip(group, results):
-                slots[i] = r
-            done += len(group)
+                plan.slots[i] = r
+            plan.done += len(group)
             if progress:
-                progress(source_name, done, len(files))
+                progress(plan.name, plan.done, len(plan.files))
 
-        if groups and (_workers is not None or (len(groups) > 1 and WORKERS > 1)):
+        def finish(plan: _SourcePlan) -> None:
+            for i, first in plan.copies:
+                plan.slots[i] = replace(plan.slots[first], skipped=True)
+                index.add(plan.name, Path(plan.files[i]), plan.slots[first].batch_id)
+            if plan.groups:
+                compact_batch_records(paths, plan.name)
+
+        if work and (_workers is not None or (len(work) > 1 and WORKERS > 1)):
             if _workers_ready is not None:
-                # the warm worker idle first: one group then goes to it, without forking another
-                _workers_ready.result()
+                _workers_ready.result()  # forked and importing since start_landing_workers
             pool = _workers or ProcessPoolExecutor(max_workers=WORKERS, mp_context=multiprocessing.get_context("fork"))
             try:
-                futures = [pool.submit(_land_group_in_worker, paths, source_name, [p for _, p in g]) for g in groups]
-                for g, fut in zip(groups, futures):
-                    landed(g, fut.result())
+                # the biggest groups first, so that a big source does not start last
+                order = sorted(range(len(work)), key=lambda k: -sum(p.file.stat().st_size for _, p in work[k][1]))
+                futures = {k: pool.submit(_land_group_in_worker, paths, work[k][0].name, [p for _, p in work[k][1]])
+                           for k in order}
+                left = {id(plan): len(plan.groups) for plan in plans}
+                for k, (plan, g) in enumerate(work):  # each source in turn, finished once its groups are in
+                    landed(plan, g, futures[k].result())
+                    left[id(plan)] -= 1
+                    if not left[id(plan)]:
+                        finish(plan)
             finally:
                 if pool is not _workers:
                     pool.shutdown()
+            for plan in plans:
+                if not plan.groups:
+                    finish(plan)
         else:
-            for g in groups:
-                landed(g, _land_group(paths, src, [p for _, p in g], index))
-        for i, first in copies:
-            slots[i] = replace(slots[first], skipped=True)
-            index.add(source_name, Path(files[i]), slots[first].batch_id)
+            for plan in plans:
+                for g in plan.groups:
+                    landed(plan, g, _land_group(paths, source(plan.name), [p for _, p in g], index))
+                finish(plan)
     finally:
         index.close()
-    if groups:
-        compact_batch_records(paths, source_name)
-    return [r for r in slots if r is not None]
+    return {plan.name: [r for r in plan.slots if r is not None] for plan in plans}
 
 
 def summarize(results: list[BatchResult]) -> dict:
