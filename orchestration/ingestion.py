@@ -52,7 +52,11 @@ def land_deliveries(context: dg.AssetExecutionContext):
     for name in names:
         context.log.info(f"{name}: {len(files[name])} file(s) delivered {start}..{end}")
     results = ingest_sources(p, files, progress=lambda s, i, n: context.log.info(f"{s}: {i}/{n} files"))
+    failed = {name: r for name, r in results.items() if isinstance(r, Exception)}
     for name in names:
+        if name in failed:
+            context.log.error(f"{name}: landing failed: {failed[name]!r}")
+            continue
         s = summarize(results[name])
         bad = [r.source_file for r in results[name] if r.rows_in != r.landed + r.quarantined]
         yield dg.MaterializeResult(
@@ -68,6 +72,10 @@ def land_deliveries(context: dg.AssetExecutionContext):
                 metadata={"rows_in": s["rows_in"], "landed": s["landed"], "quarantined": s["quarantined"],
                           "batches_not_reconciling": dg.MetadataValue.json(bad)})],
         )
+    if failed:
+        # the other sources' materializations above are recorded; the run shows these failed
+        raise dg.Failure(description=f"landing failed for {', '.join(sorted(failed))}",
+                         metadata={name: repr(exc) for name, exc in failed.items()}) from next(iter(failed.values()))
 
 
 ingestion_assets = [land_deliveries]

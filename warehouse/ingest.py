@@ -349,7 +349,10 @@ def _land_group_in_worker(paths: Paths, source_name: str, group: list[_Pending])
 def ingest_files(paths: Paths, source_name: str, files: list[Path], progress=None) -> list[BatchResult]:
     """Ingest delivered files of one source; re-delivered files are recognised and skipped.
     Results come in the order of ``files``."""
-    return ingest_sources(paths, {source_name: files}, progress)[source_name]
+    result = ingest_sources(paths, {source_name: files}, progress)[source_name]
+    if isinstance(result, Exception):
+        raise result
+    return result
 
 
 @dataclass
@@ -361,6 +364,7 @@ class _SourcePlan:
     groups: list[list[tuple[int, _Pending]]]
     copies: list[tuple[int, int]]  # (file, the file with the same content that lands it in this call)
     done: int = 0
+    error: Exception | None = None
 
 
 def _plan_source(paths: Paths, name: str, files: list[Path], index: LandingIndex) -> _SourcePlan:
@@ -388,14 +392,22 @@ def _plan_source(paths: Paths, name: str, files: list[Path], index: LandingIndex
     return plan
 
 
-def ingest_sources(paths: Paths, files_by_source: dict[str, list[Path]], progress=None) -> dict[str, list[BatchResult]]:
+def ingest_sources(paths: Paths, files_by_source: dict[str, list[Path]],
+                   progress=None) -> dict[str, list[BatchResult] | Exception]:
     """ingest_files for several sources at once: their file groups land side by side in the
     landing workers (a day's sixteen deliveries are mostly small, and each pays its contract
-    run whatever its size), each source finished as soon as its own groups are in. Results
-    per source in the order of its files."""
+    run whatever its size), each source finished as soon as its own groups are in. Per
+    source: its results in the order of its files, or the exception that stopped it (the
+    other sources land all the same; what it landed before stays landed)."""
     index = LandingIndex(paths)
+    failed: dict[str, Exception] = {}
+    plans: list[_SourcePlan] = []
     try:
-        plans = [_plan_source(paths, name, files, index) for name, files in files_by_source.items()]
+        for name, files in files_by_source.items():
+            try:
+                plans.append(_plan_source(paths, name, files, index))
+            except Exception as exc:  # noqa: BLE001 - reported for this source alone
+                failed[name] = exc
         work = [(plan, g) for plan in plans for g in plan.groups]
 
         def landed(plan: _SourcePlan, group, results) -> None:
@@ -407,8 +419,9 @@ def ingest_sources(paths: Paths, files_by_source: dict[str, list[Path]], progres
 
         def finish(plan: _SourcePlan) -> None:
             for i, first in plan.copies:
-                plan.slots[i] = replace(plan.slots[first], skipped=True)
-                index.add(plan.name, Path(plan.files[i]), plan.slots[first].batch_id)
+                if plan.slots[first] is not None:
+                    plan.slots[i] = replace(plan.slots[first], skipped=True)
+                    index.add(plan.name, Path(plan.files[i]), plan.slots[first].batch_id)
             if plan.groups:
                 compact_batch_records(paths, plan.name)
 
@@ -423,7 +436,10 @@ def ingest_sources(paths: Paths, files_by_source: dict[str, list[Path]], progres
                            for k in order}
                 left = {id(plan): len(plan.groups) for plan in plans}
                 for k, (plan, g) in enumerate(work):  # each source in turn, finished once its groups are in
-                    landed(plan, g, futures[k].result())
+                    try:
+                        landed(plan, g, futures[k].result())
+                    except Exception as exc:  # noqa: BLE001 - reported for this source alone
+                        plan.error = plan.error or exc
                     left[id(plan)] -= 1
                     if not left[id(plan)]:
                         finish(plan)
@@ -435,12 +451,18 @@ def ingest_sources(paths: Paths, files_by_source: dict[str, list[Path]], progres
                     finish(plan)
         else:
             for plan in plans:
-                for g in plan.groups:
-                    landed(plan, g, _land_group(paths, source(plan.name), [p for _, p in g], index))
+                try:
+                    for g in plan.groups:
+                        landed(plan, g, _land_group(paths, source(plan.name), [p for _, p in g], index))
+                except Exception as exc:  # noqa: BLE001 - reported for this source alone
+                    plan.error = exc
                 finish(plan)
     finally:
         index.close()
-    return {plan.name: [r for r in plan.slots if r is not None] for plan in plans}
+    out: dict[str, list[BatchResult] | Exception] = dict(failed)
+    for plan in plans:
+        out[plan.name] = plan.error or [r for r in plan.slots if r is not None]
+    return {name: out[name] for name in files_by_source}
 
 
 def summarize(results: list[BatchResult]) -> dict:

@@ -1,6 +1,7 @@
 """The landing assets in Dagster: one asset per source, the chosen ones landed in one step."""
 
 import dagster as dg
+import pytest
 
 from helpers import deliver
 from orchestration.ingestion import land_deliveries, landing_file_sensor
@@ -47,3 +48,31 @@ def test_the_sensor_asks_for_one_run_per_new_file_with_its_source_and_delivery_d
         requests = landing_file_sensor(dg.build_sensor_context(instance=instance))
     got = sorted((r.asset_selection[0].path[-1], r.partition_key) for r in requests)
     assert got == [("ticket_disputes", "2026-10-31"), ("ticket_payments", "2026-10-30")]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_source_that_fails_to_land_does_not_stop_the_others(data_dir, monkeypatch, workers):
+    import warehouse.ingest as ingest
+
+    monkeypatch.setattr(ingest, "WORKERS", workers)  # in this process, or in forked workers
+
+    real = ingest._land_group
+
+    def land_or_fail(paths, src, group, index):
+        if src.name == "ticket_disputes":
+            raise OSError("disk unreadable")
+        return real(paths, src, group, index)
+
+    # inherited by the forked workers too
+    monkeypatch.setattr(ingest, "_land_group", land_or_fail)
+    deliver(data_dir, "ticket_payments", "ticket_payments_2026-10-30.csv", PAYMENTS)
+    deliver(data_dir, "ticket_disputes", "ticket_disputes_2026-10-30.csv", DISPUTES)
+    with dg.instance_for_test() as instance:
+        result = dg.materialize([land_deliveries], instance=instance, partition_key="2026-10-30", raise_on_error=False,
+                                selection=[dg.AssetKey(["raw", "ticket_payments"]), dg.AssetKey(["raw", "ticket_disputes"])])
+    assert not result.success
+    assert [m.asset_key.path[-1] for m in result.get_asset_materialization_events()] == ["ticket_payments"]
+    assert _metadata(result, "ticket_payments") == {"files": 1, "rows_in": 2, "landed": 1, "quarantined": 1}
+    p = paths()
+    assert unlanded_files(p, "ticket_payments") == []
+    assert [f.name for f in unlanded_files(p, "ticket_disputes")] == ["ticket_disputes_2026-10-30.csv"]  # lands next time
