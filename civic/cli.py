@@ -511,7 +511,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     rc = args.func(args)
-    if argv is None and getattr(args, "func", None) is _pipeline_run:
+    if argv is None and args.func is _pipeline_run:
         _exit_without_teardown(rc)
     return rc
 

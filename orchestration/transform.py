@@ -14,8 +14,8 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from warehouse.config import paths
-from warehouse.dbt_changes import (build_state_path, changed_sources, current_state, project_files, read_build_state, unaffected_nodes,
-                                   upstream_sources, write_build_state)
+from warehouse.dbt_changes import (NODE_TYPES, TABLE_TYPES, build_state_path, changed_sources, current_state, project_files,
+                                   read_build_state, unaffected_nodes, write_build_state)
 from warehouse.duck import PUBLISHED_SCHEMAS, connect_warehouse, publish_snapshot, refresh_raw_relations
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
@@ -89,7 +89,7 @@ def civic_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         unaffected = unaffected_nodes(manifest, changed, existing)
         context.log.info(f"raw relations changed since the last build: {', '.join(sorted(changed)) or 'none'}; "
                          f"{len(unaffected)} dbt nodes fed by none of them are left as built")
-        nothing_affected = len(unaffected) == len(upstream_sources(manifest))
+        nothing_affected = len(unaffected) == sum(n["resource_type"] in NODE_TYPES for n in manifest["nodes"].values())
         if nothing_affected and _published_since_last_build(p):
             return  # nothing to build, and the serving snapshot already holds the last build
         if unaffected:
@@ -97,7 +97,7 @@ def civic_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
             # steps after this one (the serving snapshot) run.
             translator = CivicDbtTranslator()
             for uid in unaffected:
-                if manifest["nodes"][uid]["resource_type"] in ("model", "seed", "snapshot"):
+                if manifest["nodes"][uid]["resource_type"] in TABLE_TYPES:
                     key = translator.get_asset_spec(manifest, uid, dbt_project).key
                     yield dg.Output(None, output_name=key.to_python_identifier(),
                                     metadata={"status": "reused", "reused_because": "no raw relation it reads changed "

@@ -32,6 +32,7 @@ from warehouse.duck import raw_relation_specs
 PROJECT_DIRS = ("models", "macros", "tests", "seeds", "snapshots", "analyses")
 _ENV_VAR = re.compile(r"env_var\(\s*['\"]([A-Za-z_][A-Za-z0-9_]*)['\"]")
 NODE_TYPES = ("model", "seed", "test", "snapshot")
+TABLE_TYPES = ("model", "seed", "snapshot")  # the nodes that leave a relation (and a Dagster asset)
 
 
 def build_state_path(paths: Paths) -> Path:
@@ -139,7 +140,7 @@ def unaffected_nodes(manifest: dict, changed: set[str], existing_relations: set[
     keep = [uid for uid, srcs in ups.items() if not (srcs & changed)]
     for uid in keep:
         n = nodes[uid]
-        if n["resource_type"] in ("model", "seed", "snapshot") and n["config"].get("materialized") != "ephemeral":
+        if n["resource_type"] in TABLE_TYPES and n["config"].get("materialized") != "ephemeral":
             if (n["schema"], n.get("alias") or n["name"]) not in existing_relations:
                 return []  # a table is missing (a warehouse rebuilt from the lake?): build everything
     return _in_dependency_order(nodes, keep)

@@ -12,7 +12,7 @@ import multiprocessing
 import os
 import re
 import sqlite3
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -307,7 +307,6 @@ WORKERS = int(os.environ.get("CIVIC_INGEST_WORKERS") or min(2, os.cpu_count() or
 
 # Landing workers forked once for the whole process (start_landing_workers), or None.
 _workers: ProcessPoolExecutor | None = None
-_workers_ready: Future | None = None
 
 
 def _import_contracts(turn=None) -> None:
@@ -321,19 +320,19 @@ def start_landing_workers() -> None:
     own imports and start, share the two cores. Every later ingest call in this process lands
     its files in them; this process never imports Great Expectations. For short-lived
     processes (the pipeline CLI), called before any thread starts."""
-    global _workers, _workers_ready
+    global _workers
     if _workers is None:
         ctx = multiprocessing.get_context("fork")
         _workers = ProcessPoolExecutor(max_workers=max(WORKERS, 1), mp_context=ctx,
                                        initializer=_import_contracts, initargs=(ctx.Lock(),))
-        _workers_ready = _workers.submit(int)  # forks them now, before this process starts threads
+        _workers.submit(int)  # forks them now, before this process starts threads
 
 
 def stop_landing_workers() -> None:
-    global _workers, _workers_ready
+    global _workers
     if _workers is not None:
         _workers.shutdown()
-        _workers, _workers_ready = None, None
+        _workers = None
 
 
 def _land_group_in_worker(paths: Paths, source_name: str, group: list[_Pending]) -> list[BatchResult]:
@@ -426,29 +425,22 @@ def ingest_sources(paths: Paths, files_by_source: dict[str, list[Path]],
                 compact_batch_records(paths, plan.name)
 
         if work and (_workers is not None or (len(work) > 1 and WORKERS > 1)):
-            if _workers_ready is not None:
-                _workers_ready.result()  # forked and importing since start_landing_workers
             pool = _workers or ProcessPoolExecutor(max_workers=WORKERS, mp_context=multiprocessing.get_context("fork"))
             try:
                 # the biggest groups first, so that a big source does not start last
                 order = sorted(range(len(work)), key=lambda k: -sum(p.file.stat().st_size for _, p in work[k][1]))
                 futures = {k: pool.submit(_land_group_in_worker, paths, work[k][0].name, [p for _, p in work[k][1]])
                            for k in order}
-                left = {id(plan): len(plan.groups) for plan in plans}
                 for k, (plan, g) in enumerate(work):  # each source in turn, finished once its groups are in
                     try:
                         landed(plan, g, futures[k].result())
                     except Exception as exc:  # noqa: BLE001 - reported for this source alone
                         plan.error = plan.error or exc
-                    left[id(plan)] -= 1
-                    if not left[id(plan)]:
+                    if g is plan.groups[-1]:
                         finish(plan)
             finally:
                 if pool is not _workers:
                     pool.shutdown()
-            for plan in plans:
-                if not plan.groups:
-                    finish(plan)
         else:
             for plan in plans:
                 try:
