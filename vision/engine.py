@@ -22,6 +22,10 @@ from vision.train_detector import DETECTOR, WEIGHTS_DIR
 # CIVIC_ALPR_MIN_DETECTION).
 IMGSZ = int(os.environ.get("CIVIC_ALPR_IMGSZ", "320"))
 MIN_DETECTION = float(os.environ.get("CIVIC_ALPR_MIN_DETECTION", "0.25"))
+# Each plate is read from crops at these margins around its box (share of the box's width;
+# twice that of its height) and the likeliest fitted read is kept: the reader is sensitive to
+# where the crop's edges fall, and a detector's box is looser or tighter than a label's.
+CROP_MARGINS = (0.06, 0.0, 0.12)
 
 
 def weights_dir() -> Path:
@@ -69,12 +73,18 @@ class PlateEngine:
 
     def read_boxes(self, image_bgr: np.ndarray, boxes: list[tuple[int, int, int, int]],
                    detection_scores: list[float] | None = None) -> list[PlateRead]:
-        """Read the plates in given boxes (the detector's, or labelled ones)."""
-        reads = self.reader.read([cut(image_bgr, b) for b in boxes])
+        """Read the plates in given boxes (the detector's, or labelled ones): each box cut at
+        every margin of CROP_MARGINS, all crops in one batch, the likeliest fitted read kept."""
+        k = len(CROP_MARGINS)
+        reads = self.reader.read([cut(image_bgr, b, margin=m) for b in boxes for m in CROP_MARGINS])
         out = []
-        for i, (box, r) in enumerate(zip(boxes, reads)):
-            fitted = fit_to_format(r.text, self.regions, r.log_probs)
-            raw = fitted.raw_confidence if fitted.raw_confidence is not None else r.raw_confidence * fitted.probability_ratio
+        for i, box in enumerate(boxes):
+            fits = []
+            for r in reads[i * k:(i + 1) * k]:
+                fitted = fit_to_format(r.text, self.regions, r.log_probs)
+                raw = fitted.raw_confidence if fitted.raw_confidence is not None else r.raw_confidence * fitted.probability_ratio
+                fits.append((raw, fitted, r))
+            raw, fitted, r = max(fits, key=lambda f: f[0])
             conf = calibrate(raw, self.reader.calibration)
             out.append(PlateRead(fitted.text, float(min(1.0, conf)), tuple(int(v) for v in box),
                                  detection_scores[i] if detection_scores else 1.0, r.text,

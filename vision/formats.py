@@ -9,7 +9,9 @@ character the greedy read dropped or doubled comes back when the network saw it 
 (``PJD268`` → ``PJD2685``). Without them (a read from elsewhere), the usual look-alike
 (``0UW5216`` → ``OUW5216``). Among layouts, the likeliest text wins. A read that fits no
 layout, or fits one only at a small fraction of its own probability, is kept as read:
-vanity plates exist. The layouts: L = letter, D = digit.
+vanity plates exist — except where every configured region issues none (Brazil): there a
+plate has one of the layouts, and the likeliest layout text is taken however the network
+leaned (``NT01053`` → ``NTO1053``). The layouts: L = letter, D = digit.
 
 The regions are configuration, like a camera's country setting (CIVIC_PLATE_FORMATS, default
 ``ON,US``: an Ontario city sees mostly Ontario and US plates).
@@ -30,6 +32,8 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "BR": ("LLLDDDD", "LLLDLDD"),  # grey (old), Mercosul
     "EU": ("LLDDDLL", "DLDDDDD"),
 }
+# Regions that issue no personalised (vanity) plates: every plate has one of their layouts.
+NO_VANITY = frozenset({"BR"})
 
 
 def configured_regions(value: str | None = None) -> tuple[str, ...]:
@@ -111,11 +115,12 @@ def _fit_by_decoding(text: str, log_probs: np.ndarray, regions: tuple[str, ...])
         if len(layout) == len(text) and all(c.isalpha() == (k == "L") for c, k in zip(text, layout)):
             return Fitted(text, layout, 0, _regions_using(layout, regions), 1.0)
     greedy = greedy_log_probability(log_probs)
+    min_share = 0.0 if set(regions) <= NO_VANITY else MIN_LAYOUT_SHARE
     candidates = []
     for layout in (x for x in layouts if abs(len(x) - len(text)) <= MAX_LENGTH_CHANGE):
         fitted, logp, char_probs = decode_in_layout(log_probs, layout)
         ratio = float(np.exp(min(logp - greedy, 0.0))) if fitted else 0.0
-        if ratio >= MIN_LAYOUT_SHARE:
+        if fitted and ratio >= min_share:
             candidates.append(Fitted(fitted, layout, _edits(text, fitted), _regions_using(layout, regions), ratio,
                                      float(np.prod(char_probs))))
     return _likeliest(candidates)

@@ -72,3 +72,27 @@ def test_boxes_at_or_past_the_edges_are_read_not_crashed_on(engine):
     reads = engine.read_boxes(img, boxes)
     assert len(reads) == len(boxes)
     assert all(0.0 <= r.confidence <= 1.0 for r in reads)
+
+
+def test_each_box_is_read_at_several_margins_and_the_likeliest_read_kept(engine, labelled, monkeypatch):
+    import cv2
+
+    import vision.engine as engine_module
+    from vision.dataset import read_labelled_folder
+
+    items = read_labelled_folder(labelled)[:10]
+    margins = engine_module.CROP_MARGINS
+    assert len(margins) >= 2
+    for item in items:
+        img = cv2.imread(str(item.path))
+        boxes = [(p.x, p.y, p.w, p.h) for p in item.plates]
+        kept = engine.read_boxes(img, boxes)
+        alone = {}
+        for m in margins:
+            monkeypatch.setattr(engine_module, "CROP_MARGINS", (m,))
+            alone[m] = engine.read_boxes(img, boxes)
+        monkeypatch.setattr(engine_module, "CROP_MARGINS", margins)
+        for i, read in enumerate(kept):
+            best = max((alone[m][i] for m in margins), key=lambda r: r.confidence)
+            # (batches of different sizes differ in the last float digits)
+            assert read.text == best.text and read.confidence == pytest.approx(best.confidence, abs=1e-4)

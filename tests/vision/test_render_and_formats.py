@@ -77,9 +77,13 @@ def test_fitting_takes_the_readers_runner_up_not_a_fixed_lookalike():
     f = fit_to_format("NT09247", regions=("BR",), log_probs=_read_columns("NT09247", {2: "D"}))
     assert (f.text, f.format, f.substitutions) == ("NTD9247", "LLLDDDD", 1)
     assert f.probability_ratio == pytest.approx(0.15 / 0.8)
-    # a layout that would need a character the reader all but ruled out is not taken
-    g = fit_to_format("AB12345", regions=("BR",), log_probs=_read_columns("AB12345"))
+    # a layout that would need a character the reader all but ruled out is not taken where
+    # vanity plates exist (US), and is where none do (Brazil), at the confidence it deserves
+    g = fit_to_format("AB12345", regions=("US",), log_probs=_read_columns("AB12345"))
     assert (g.text, g.format) == ("AB12345", None)
+    h = fit_to_format("AB12345", regions=("BR",), log_probs=_read_columns("AB12345"))
+    assert h.format == "LLLDDDD" and h.text[:2] + h.text[3:] == "AB2345" and h.text[2].isalpha()
+    assert h.raw_confidence < 1e-6
 
 
 def test_regions_are_configuration():
