@@ -15,8 +15,6 @@ import numpy as np
 from vision.render import ALPHABET
 
 BLANK = 0  # class 0 is the CTC blank; class k is ALPHABET[k - 1]
-_LETTERS = np.array([k + 1 for k, c in enumerate(ALPHABET) if c.isalpha()])
-_DIGITS = np.array([k + 1 for k, c in enumerate(ALPHABET) if c.isdigit()])
 NEG = -1e30
 
 
@@ -27,59 +25,48 @@ def greedy_log_probability(log_probs: np.ndarray) -> float:
 
 def decode_in_layout(log_probs: np.ndarray, layout: str) -> tuple[str, float, list[float]]:
     """The likeliest path spelling a text of ``layout``: (text, its log-probability, each
-    character's best column probability). ``log_probs``: T x (1 + len(ALPHABET)) log-softmax."""
+    character's best column probability). ``log_probs``: T x (1 + len(ALPHABET)) log-softmax.
+
+    Every place holds all of ALPHABET's characters, those of the wrong kind pinned at NEG, so
+    that a column is a few array operations over all places at once (it runs for every layout
+    of every read that fits none as read)."""
     T, L = len(log_probs), len(layout)
     if L == 0 or T < L:
         return "", NEG, []
-    classes = [_LETTERS if k == "L" else _DIGITS for k in layout]
-    # state scores: blank after i characters (i = 0..L); character classes[i][j] at place i
+    C = len(ALPHABET)
+    allowed = np.array([[c.isalpha() == (k == "L") for c in ALPHABET] for k in layout])  # L x C
+    places = np.arange(L)
+    # state scores: blank after i characters (i = 0..L); character j of ALPHABET at place i
     blank = np.full(L + 1, NEG)
-    char = [np.full(len(c), NEG) for c in classes]
     blank[0] = log_probs[0, BLANK]
-    char[0] = log_probs[0, classes[0]].copy()
-    # back pointers per column: for blank i, 0 = stayed, 1 = came from place i-1's best char;
-    # for char (i, j): 0 = stayed, 1 = from blank i, 2 = from place i-1's char (index kept)
-    back_blank = np.zeros((T, L + 1), dtype=np.int64)
-    back_char = [np.zeros((T, len(c)), dtype=np.int64) for c in classes]
-    prev_char_idx = [np.zeros((T, len(c)), dtype=np.int64) for c in classes]
+    char = np.full((L, C), NEG)
+    char[0] = np.where(allowed[0], log_probs[0, 1:], NEG)
+    # back pointers per column: for blank i, True = came from place i-1's best char (else
+    # stayed); for char (i, j): 0 = stayed, 1 = from blank i, 2 = from place i-1's char
+    # prev_idx[t, i, j] (its best, or its runner-up where that is j itself: CTC needs a blank
+    # between two equal characters)
+    back_blank = np.zeros((T, L + 1), dtype=bool)
+    back_char = np.zeros((T, L, C), dtype=np.int8)
+    prev_idx = np.zeros((T, L, C), dtype=np.int64)
     best_char_of = np.zeros((T, L), dtype=np.int64)  # argmax of place i's chars before column t
+    columns = np.arange(C)[None, :]
     for t in range(1, T):
         lp = log_probs[t]
-        new_blank = np.full(L + 1, NEG)
-        new_char = [None] * L
-        tops = []
-        for i in range(L):
-            order = np.argsort(char[i])[::-1][:2]
-            tops.append(order)
-            best_char_of[t, i] = order[0]
-        for i in range(L + 1):
-            stay = blank[i]
-            come = char[i - 1][tops[i - 1][0]] if i > 0 else NEG
-            if come > stay:
-                new_blank[i], back_blank[t, i] = come, 1
-            else:
-                new_blank[i], back_blank[t, i] = stay, 0
-            new_blank[i] += lp[BLANK]
-        for i in range(L):
-            stay = char[i]
-            from_blank = np.full(len(classes[i]), blank[i])
-            if i > 0:
-                # from the previous place's best character, unless it is the same class (CTC
-                # needs a blank between two equal characters): then its runner-up
-                prev = classes[i - 1]
-                top1, top2 = tops[i - 1][0], (tops[i - 1][1] if len(tops[i - 1]) > 1 else tops[i - 1][0])
-                same = classes[i] == prev[top1]
-                from_prev = np.where(same, char[i - 1][top2], char[i - 1][top1])
-                from_prev_idx = np.where(same, top2, top1)
-            else:
-                from_prev = np.full(len(classes[i]), NEG)
-                from_prev_idx = np.zeros(len(classes[i]), dtype=np.int64)
-            stacked = np.stack([stay, from_blank, from_prev])
-            choice = stacked.argmax(axis=0)
-            new_char[i] = stacked.max(axis=0) + lp[classes[i]]
-            back_char[i][t] = choice
-            prev_char_idx[i][t] = from_prev_idx
-        blank, char = new_blank, new_char
+        order = np.argsort(-char, axis=1, kind="stable")
+        top1, top2 = order[:, 0], order[:, 1]
+        best_char_of[t] = top1
+        val1, val2 = char[places, top1], char[places, top2]
+        come = np.concatenate([[NEG], val1])
+        back_blank[t] = come > blank
+        new_blank = np.maximum(come, blank) + lp[BLANK]
+        same = columns == top1[:-1, None]  # L-1 x C
+        from_prev = np.full((L, C), NEG)
+        from_prev[1:] = np.where(same, val2[:-1, None], val1[:-1, None])
+        prev_idx[t, 1:] = np.where(same, top2[:-1, None], top1[:-1, None])
+        stacked = np.stack([char, np.broadcast_to(blank[:L, None], (L, C)), from_prev])
+        back_char[t] = stacked.argmax(axis=0)
+        char = np.where(allowed, stacked.max(axis=0) + lp[None, 1:], NEG)
+        blank = new_blank
     end_blank, end_char = blank[L], char[L - 1].max()
     total = float(max(end_blank, end_char))
     if total <= NEG / 2:
@@ -87,18 +74,21 @@ def decode_in_layout(log_probs: np.ndarray, layout: str) -> tuple[str, float, li
     # backtrack
     text_idx = [0] * L
     best_prob = [0.0] * L
-    state = ("b", L, 0) if end_blank >= end_char else ("c", L - 1, int(char[L - 1].argmax()))
+    kind, i, j = ("b", L, 0) if end_blank >= end_char else ("c", L - 1, int(char[L - 1].argmax()))
     for t in range(T - 1, -1, -1):
-        kind, i, j = state
         if kind == "c":
             text_idx[i] = j
-            best_prob[i] = max(best_prob[i], float(np.exp(log_probs[t, classes[i][j]])))
+            best_prob[i] = max(best_prob[i], float(np.exp(log_probs[t, j + 1])))
         if t == 0:
             break
         if kind == "b":
-            state = ("b", i, 0) if back_blank[t, i] == 0 else ("c", i - 1, int(best_char_of[t, i - 1]))
+            if back_blank[t, i]:
+                kind, i, j = "c", i - 1, int(best_char_of[t, i - 1])
         else:
-            c = back_char[i][t, j]
-            state = ("c", i, j) if c == 0 else (("b", i, 0) if c == 1 else ("c", i - 1, int(prev_char_idx[i][t, j])))
-    text = "".join(ALPHABET[classes[i][j] - 1] for i, j in enumerate(text_idx))
+            c = back_char[t, i, j]
+            if c == 1:
+                kind = "b"
+            elif c == 2:
+                kind, i, j = "c", i - 1, int(prev_idx[t, i, j])
+    text = "".join(ALPHABET[j] for j in text_idx)
     return text, total, best_prob
