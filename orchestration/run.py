@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -125,6 +127,53 @@ def delivery_windows() -> dict[tuple[str, str], list[str]]:
     return groups
 
 
+class LeftAsBuiltNotes(logging.Filter):
+    """The dbt nodes a run leaves as built (warehouse/dbt_changes.py) yield no output and their
+    tests no check result, by design. Dagster says so in one INFO line listing every such
+    output (tens of thousands of characters) and one warning per blocking check; this filter
+    shortens the first and counts the second, for the pipeline's summary to say once."""
+
+    _UNYIELDED = re.compile(r"did not yield or return expected outputs (\{.*\})\.?", re.S)
+    _UNCHECKED = re.compile(r"^Blocking asset check .* emitted no result in step ")
+
+    def __init__(self):
+        super().__init__()
+        self.unchecked = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        msg = record.getMessage()
+        if self._UNCHECKED.match(msg):
+            self.unchecked += 1
+            return False
+        found = self._UNYIELDED.search(msg)
+        if found:
+            n = found.group(1).count("', '") + 1
+            record.msg = msg.replace(found.group(0), f"emitted no result for {n} dbt test(s) of nodes left as built")
+            record.args = ()
+        return True
+
+
+@contextlib.contextmanager
+def left_as_built_quieted(notes: LeftAsBuiltNotes):
+    """``notes`` on Dagster's console logger (made fresh per run, of the current logger class)
+    and on the execution plan's logger, for the duration."""
+    plan_logger = logging.getLogger("dagster._core.execution.plan.active")
+    base = logging.getLoggerClass()
+
+    class NotedLogger(base):
+        def __init__(self, name, level=logging.NOTSET):
+            super().__init__(name, level)
+            self.addFilter(notes)
+
+    plan_logger.addFilter(notes)
+    logging.setLoggerClass(NotedLogger)
+    try:
+        yield notes
+    finally:
+        logging.setLoggerClass(base)
+        plan_logger.removeFilter(notes)
+
+
 @contextlib.contextmanager
 def _stdout_to_stderr():
     """dbt's progress goes to stdout; keep stdout for the command's one JSON result."""
@@ -199,8 +248,9 @@ def _run_pipeline(log) -> dict:
     # Every dbt model, seed and test and the snapshot; not the privacy purge, which runs on
     # its schedule (orchestration/privacy.py): a pipeline run never deletes reads. The whole
     # dbt asset (no subset) lets dagster-dbt run plain `dbt build` instead of naming every node.
-    res = dg.materialize(all_assets, selection=dg.AssetSelection.assets(civic_dbt_models, serving_snapshot),
-                         instance=instance, resources=resources, run_config=RUN_CONFIG)
+    with left_as_built_quieted(LeftAsBuiltNotes()) as notes:
+        res = dg.materialize(all_assets, selection=dg.AssetSelection.assets(civic_dbt_models, serving_snapshot),
+                             instance=instance, resources=resources, run_config=RUN_CONFIG)
     out["transform_run_id"] = res.run_id
     out["seconds"] = round(time.perf_counter() - t0, 1)
     # dbt models and seeds rebuilt, and those left as built (no raw relation they read changed)
@@ -214,7 +264,8 @@ def _run_pipeline(log) -> dict:
                        "transform": round(time.perf_counter() - t1, 1),
                        "of_which_snapshot": round(float(snapshot[0]["seconds"].value), 1) if snapshot else None}
     log(f"      done ({time.perf_counter() - t1:.1f} s): {out['dbt']['built']} model(s) built, "
-        f"{out['dbt']['reused']} left as built; "
+        f"{out['dbt']['reused']} left as built"
+        + (f", {notes.unchecked} blocking test(s) of such nodes not run again" if notes.unchecked else "") + "; "
         + (f"snapshot at {paths().serving_db}" if snapshot else "nothing changed, the snapshot stands"))
     out["serving_db"] = str(paths().serving_db)
     return out

@@ -57,13 +57,18 @@ def streamlit_app(env: dict):
 
 def civic(data_dir: Path, *args: str, timeout: int = 1200) -> str:
     """Run the `civic` command line on a data directory, as a user would; its stdout."""
+    return civic_run(data_dir, *args, timeout=timeout).stdout
+
+
+def civic_run(data_dir: Path, *args: str, timeout: int = 1200) -> subprocess.CompletedProcess:
+    """:func:`civic`, with what it printed to stderr too (it must succeed)."""
     env = dict(os.environ, CIVIC_DATA_DIR=str(data_dir), DO_NOT_TRACK="1")
     for var in ("CIVIC_WAREHOUSE_PATH", "CIVIC_SERVING_PATH", "DAGSTER_HOME", "CIVIC_MTO_LEDGER_PATH", "CIVIC_OPS_DB_URL"):
         env.pop(var, None)
     out = subprocess.run([sys.executable, "-m", "civic.cli", *args], cwd=REPO, env=env, capture_output=True, text=True,
                          timeout=timeout)
     assert out.returncode == 0, out.stderr[-5000:]
-    return out.stdout
+    return out
 
 
 def run_dbt(warehouse: Path, work: Path, *args: str, salt: str | None = None, timeout: int = 1200) -> str:

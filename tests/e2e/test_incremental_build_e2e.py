@@ -8,12 +8,13 @@ build; this checks them, and every mart built on them, against the ci city built
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import duckdb
 import pytest
 
-from helpers import civic
+from helpers import civic, civic_run
 
 pytestmark = pytest.mark.slow
 
@@ -69,11 +70,18 @@ def test_a_run_with_nothing_new_builds_nothing_and_keeps_the_snapshot(day_by_day
     data_dir, _, _ = day_by_day
     serving = data_dir / "serving" / "civic_serving.duckdb"
     published = serving.stat().st_mtime_ns
-    third = json.loads(civic(data_dir, "pipeline", "run").strip().splitlines()[-1])
+    run = civic_run(data_dir, "pipeline", "run")
+    third = json.loads(run.stdout.strip().splitlines()[-1])
     assert third["ingest"]["rows_in"] == 0
     assert third["dbt"] == {"built": 0, "reused": 0}
     assert third["phases_s"]["of_which_snapshot"] is None
     assert serving.stat().st_mtime_ns == published
+    # What a user reads: the tests of nodes left as built are said once, in a short line, not
+    # one warning per blocking test and a line listing every unyielded output.
+    assert "Blocking asset check" not in run.stderr
+    assert max(len(line) for line in run.stderr.splitlines()) < 400
+    assert re.search(r"emitted no result for \d+ dbt test\(s\) of nodes left as built", run.stderr)
+    assert re.search(r"\d+ blocking test\(s\) of such nodes not run again; nothing changed, the snapshot stands", run.stderr)
 
 
 def test_a_snapshot_left_behind_by_the_last_build_is_published_without_building(day_by_day):
