@@ -359,7 +359,9 @@ def render_scene(rng: np.random.Generator, size: tuple[int, int] = (640, 480),
         text = plate_text(style, rng)
         plate = degrade_plate(render_plate(text, style, rng, height=64), rng)
         ph0, pw0 = plate.shape[:2]
-        pw = int(w * rng.uniform(0.06, 0.4))
+        # from a distant car's (4% of the frame's width) to a close-up's (75%), as many of each
+        # size class (log-uniform)
+        pw = int(w * np.exp(rng.uniform(np.log(0.04), np.log(0.75))))
         ph = max(6, int(pw * ph0 / pw0))
         if pw >= w - 4 or ph >= h - 4:
             continue
