@@ -17,6 +17,7 @@ import numpy as np
 from vision.formats import configured_regions, fit_to_format
 from vision.reader import READER, PlateReader, calibrate, cut
 from vision.train_detector import DETECTOR, WEIGHTS_DIR
+from vision.video import iou
 
 # Detector input size and the score under which a box is not a plate (env: CIVIC_ALPR_IMGSZ,
 # CIVIC_ALPR_MIN_DETECTION).
@@ -26,6 +27,12 @@ MIN_DETECTION = float(os.environ.get("CIVIC_ALPR_MIN_DETECTION", "0.25"))
 # twice that of its height) and the likeliest fitted read is kept: the reader is sensitive to
 # where the crop's edges fall, and a detector's box is looser or tighter than a label's.
 CROP_MARGINS = (0.06, 0.0, 0.12)
+# A detector's box on a photo is often loose (the plate's frame, a city line) or cuts a character
+# off. ``read`` finds each plate again in a window around its box, zoomed so the plate spans
+# about 1/REFINE_CONTEXT of the window's width (inside the range of sizes the detector was
+# trained on, where its boxes are tightest), and reads both boxes (env: CIVIC_ALPR_REFINE_CONTEXT;
+# 0 turns this off).
+REFINE_CONTEXT = float(os.environ.get("CIVIC_ALPR_REFINE_CONTEXT", "3.0"))
 
 
 def weights_dir() -> Path:
@@ -71,16 +78,36 @@ class PlateEngine:
             boxes.append(((int(x0), int(y0), int(x1 - x0), int(y1 - y0)), float(score)))
         return sorted(boxes, key=lambda b: -b[1])
 
+    def refine(self, image_bgr: np.ndarray, box: tuple[int, int, int, int],
+               context: float = REFINE_CONTEXT) -> tuple[int, int, int, int] | None:
+        """The plate's box found again by the detector in a zoomed window around ``box`` (the
+        new box overlapping the old most, at IoU 0.3 or more), or None."""
+        x, y, w, h = box
+        H, W = image_bgr.shape[:2]
+        half_w, half_h = w * context / 2, h / 2 + w * context / 4  # about 2:1, and never shorter than the box
+        cx, cy = x + w / 2, y + h / 2
+        x0, y0 = int(max(0, cx - half_w)), int(max(0, cy - half_h))
+        x1, y1 = int(min(W, cx + half_w)), int(min(H, cy + half_h))
+        if x1 - x0 < 8 or y1 - y0 < 8:
+            return None
+        res = self.detector.predict(image_bgr[y0:y1, x0:x1], imgsz=self.imgsz, conf=0.1, device="cpu", verbose=False)[0]
+        found = [(int(a) + x0, int(b) + y0, int(c - a), int(d - b)) for a, b, c, d in res.boxes.xyxy.numpy()]
+        best = max(found, key=lambda f: iou(f, box), default=None)
+        return best if best is not None and iou(best, box) >= 0.3 else None
+
     def read_boxes(self, image_bgr: np.ndarray, boxes: list[tuple[int, int, int, int]],
-                   detection_scores: list[float] | None = None) -> list[PlateRead]:
-        """Read the plates in given boxes (the detector's, or labelled ones): each box cut at
-        every margin of CROP_MARGINS, all crops in one batch, the likeliest fitted read kept."""
+                   detection_scores: list[float] | None = None,
+                   alternates: list[list[tuple[int, int, int, int]]] | None = None) -> list[PlateRead]:
+        """Read the plates in given boxes (the detector's, or labelled ones): each box (and its
+        ``alternates``, other boxes of the same plate) cut at every margin of CROP_MARGINS, all
+        crops in one batch, the likeliest fitted read kept. The box reported is the given one."""
+        candidates = [[b] + (alternates[i] if alternates else []) for i, b in enumerate(boxes)]
         k = len(CROP_MARGINS)
-        reads = self.reader.read([cut(image_bgr, b, margin=m) for b in boxes for m in CROP_MARGINS])
+        reads = iter(self.reader.read([cut(image_bgr, c, margin=m) for cs in candidates for c in cs for m in CROP_MARGINS]))
         out = []
         for i, box in enumerate(boxes):
             fits = []
-            for r in reads[i * k:(i + 1) * k]:
+            for r in [next(reads) for _ in range(k * len(candidates[i]))]:
                 fitted = fit_to_format(r.text, self.regions, r.log_probs)
                 raw = fitted.raw_confidence if fitted.raw_confidence is not None else r.raw_confidence * fitted.probability_ratio
                 fits.append((raw, fitted, r))
@@ -92,6 +119,8 @@ class PlateEngine:
         return out
 
     def read(self, image_bgr: np.ndarray) -> list[PlateRead]:
-        """Every plate found in an image, read."""
+        """Every plate found in an image, read (each also from its refined box; see REFINE_CONTEXT)."""
         found = self.detect(image_bgr)
-        return self.read_boxes(image_bgr, [b for b, _ in found], [s for _, s in found])
+        boxes = [b for b, _ in found]
+        refined = [[r] if REFINE_CONTEXT > 0 and (r := self.refine(image_bgr, b)) else [] for b in boxes]
+        return self.read_boxes(image_bgr, boxes, [s for _, s in found], refined)

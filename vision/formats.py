@@ -11,7 +11,8 @@ character the greedy read dropped or doubled comes back when the network saw it 
 layout, or fits one only at a small fraction of its own probability, is kept as read:
 vanity plates exist — except where every configured region issues none (Brazil): there a
 plate has one of the layouts, and the likeliest layout text is taken however the network
-leaned (``NT01053`` → ``NTO1053``). The layouts: L = letter, D = digit.
+leaned (``NT01053`` → ``NTO1053``); a read too short or long for any layout there (``T748``,
+a plate's bottom half) is kept with a confidence of 0. The layouts: L = letter, D = digit.
 
 The regions are configuration, like a camera's country setting (CIVIC_PLATE_FORMATS, default
 ``ON,US``: an Ontario city sees mostly Ontario and US plates).
@@ -130,12 +131,15 @@ def fit_to_format(text: str, regions: tuple[str, ...] | None = None, log_probs: 
     """The read fitted to the likeliest layout of the regions (see the module's docstring):
     decoded from the network's column log-probabilities when given, else by look-alikes."""
     regions = REGIONS if regions is None else regions
+    # where no region issues vanity plates, a read that fits no layout is not a whole plate (a
+    # part of one, or words on its frame): kept as read, but with no chance of being right
+    unfitted = Fitted(text, None, 0, probability_ratio=0.0 if set(regions) <= NO_VANITY else 1.0)
     if log_probs is not None:
-        return _fit_by_decoding(text, log_probs, regions) or Fitted(text, None, 0)
+        return _fit_by_decoding(text, log_probs, regions) or unfitted
     candidates = []
     for layout in dict.fromkeys(layout for r in regions for layout in FORMATS[r] if len(layout) == len(text)):
         got = _fit(text, layout)
         if got is not None and got[1] <= MAX_LOOKALIKE_SUBSTITUTIONS:
             candidates.append(Fitted(got[0], layout, got[1], _regions_using(layout, regions),
                                      SUBSTITUTION_FACTOR ** got[1]))
-    return _likeliest(candidates) or Fitted(text, None, 0)
+    return _likeliest(candidates) or unfitted

@@ -9,6 +9,7 @@ import pytest
 from helpers import REPO, SHARED, civic, write_labelled_folder
 
 from vision.engine import PlateEngine, weights_dir
+from vision.video import iou
 
 pytestmark = pytest.mark.skipif(not (weights_dir() / "plate_detector.pt").is_file(), reason="no shipped weights")
 BENCH = SHARED / "data" / "alpr_benchmark"
@@ -96,3 +97,26 @@ def test_each_box_is_read_at_several_margins_and_the_likeliest_read_kept(engine,
             best = max((alone[m][i] for m in margins), key=lambda r: r.confidence)
             # (batches of different sizes differ in the last float digits)
             assert read.text == best.text and read.confidence == pytest.approx(best.confidence, abs=1e-4)
+
+
+def test_a_loose_box_is_found_again_tighter(engine, labelled):
+    """`read` reads each plate also from the box the detector finds in a zoomed window around
+    its first box: that box must fit the plate better than a loose one (the plate's frame and
+    a city line in it, as detectors' boxes on real photos often are)."""
+    import cv2
+    import numpy as np
+
+    from vision.dataset import read_labelled_folder
+
+    tighter = 0
+    items = read_labelled_folder(labelled)
+    for item in items:
+        img = cv2.imread(str(item.path))
+        p = item.plates[0]
+        label = (p.x, p.y, p.w, p.h)
+        loose = (p.x - p.w // 10, p.y - p.h // 3, p.w + p.w // 5, p.h + 2 * p.h // 3)
+        found = engine.refine(img, loose)
+        tighter += found is not None and iou(found, label) > max(0.7, iou(loose, label))
+    assert tighter >= 0.8 * len(items), f"{tighter} of {len(items)}"
+    # nothing to find in a flat grey picture
+    assert engine.refine(np.full((480, 640, 3), 128, np.uint8), (200, 200, 120, 40)) is None

@@ -86,6 +86,16 @@ def test_fitting_takes_the_readers_runner_up_not_a_fixed_lookalike():
     assert h.raw_confidence < 1e-6
 
 
+def test_a_read_no_brazilian_layout_fits_has_no_chance_of_being_a_brazilian_plate():
+    # four characters (a plate's half read through a loose box): three short of every layout
+    for log_probs in (_read_columns("T748"), None):
+        br = fit_to_format("T748", regions=("BR",), log_probs=log_probs)
+        assert (br.text, br.format, br.probability_ratio) == ("T748", None, 0.0)
+        # where vanity plates exist it may be one: kept at the reader's own confidence
+        on = fit_to_format("T748", regions=("ON", "BR"), log_probs=log_probs)
+        assert (on.text, on.format, on.probability_ratio) == ("T748", None, 1.0)
+
+
 def test_regions_are_configuration():
     assert configured_regions("on, br") == ("ON", "BR")
     with pytest.raises(ValueError, match="unknown plate format region"):
