@@ -10,6 +10,7 @@ on) turns it into "the probability that the whole text is right".
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import sys
@@ -20,7 +21,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from vision.render import ALPHABET, render_crop
+from vision.render import ALPHABET, font_files, render_crop
 
 HEIGHT, WIDTH = 32, 128
 BLANK = 0  # CTC blank; character k of ALPHABET is class k + 1
@@ -174,7 +175,9 @@ def _encode(texts: list[str]):
 def rendered_crops(samples: int, seed: int, cache: Path | None = None, log=None) -> tuple[np.ndarray, list[str]]:
     """``samples`` rendered crops, preprocessed (N x 32 x 128 float16), and their texts; kept in
     ``cache`` (keyed by count and seed) so a second training run does not render again."""
-    path = cache / f"rendered_crops_{samples}_{seed}.npz" if cache else None
+    # the faces are part of the key: another font set renders other crops from the same seed
+    faces = hashlib.sha1(",".join(f.name for f in font_files()).encode()).hexdigest()[:8]
+    path = cache / f"rendered_crops_{samples}_{seed}_{faces}.npz" if cache else None
     if path and path.is_file():
         with np.load(path) as z:
             return z["x"], [str(t) for t in z["y"]]
@@ -259,7 +262,8 @@ def train_reader(out_dir: Path = WEIGHTS_DIR, real_folders: list[Path] | None = 
         "model": READER, "architecture": "CRNN: 4 conv blocks (16-96 channels) + BiGRU(96), CTC over blank + 0-9A-Z, input 32x128 grey",
         "recipe": {"rendered_crops": n_rendered, "real_train_crops": len(ys) - n_rendered, "real_repeats": real_repeats,
                    "real_folders": [str(p) for p in real_folders], "real_split": "train half only",
-                   "epochs": epochs, "batch": batch, "optimizer": "AdamW, one-cycle lr 2e-3", "seed": seed},
+                   "epochs": epochs, "batch": batch, "optimizer": "AdamW, one-cycle lr 2e-3", "seed": seed,
+                   "fonts": [f.name for f in font_files()]},
         "calibration": {"params": params, "fitted_on": "3,000 fresh rendered crops (seed + 1000)"},
         "rendered_exact_read_rate": round(exact, 4),
         "seconds": round(time.perf_counter() - t0, 1),

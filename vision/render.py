@@ -98,13 +98,23 @@ def plate_text(style: str, rng: np.random.Generator) -> str:
     raise ValueError(f"unknown plate style {style!r}; known: {', '.join(STYLES)}")
 
 
-def _font_files() -> list[Path]:
+# Faces shipped with the project (vision/fonts/, licences beside them): a DIN 1451-like face,
+# the family Brazil's and Germany's plate faces come from (its Q is an O with a short tail, as
+# on those plates), and a condensed grotesque. OSP-DIN is narrower than the others, so its text
+# is stretched by this factor before the usual random squeeze.
+SHIPPED_FONTS = Path(__file__).resolve().parent / "fonts"
+FONT_WIDTH = {"OSP-DIN.ttf": 1.35}
+
+
+def font_files() -> list[Path]:
     """Bold sans faces available offline: the ones matplotlib ships (always installed with
-    ultralytics), plus any of the usual system faces, plus CIVIC_PLATE_FONTS (os.pathsep-separated)."""
+    ultralytics), the project's own, any of the usual system faces, and CIVIC_PLATE_FONTS
+    (os.pathsep-separated)."""
     import matplotlib
 
     ttf = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
     found = [ttf / n for n in ("DejaVuSans-Bold.ttf", "DejaVuSansMono-Bold.ttf", "DejaVuSans.ttf", "STIXGeneralBol.ttf")]
+    found += [SHIPPED_FONTS / n for n in ("OSP-DIN.ttf", "RobotoCondensed-Bold.ttf")]
     for n in ("/usr/share/fonts/truetype/liberation/LiberationSansNarrow-Bold.ttf",
               "/usr/share/fonts/truetype/dejavu/DejaVuSansCondensed-Bold.ttf",
               "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
@@ -137,7 +147,7 @@ def render_plate(text: str, style: str, rng: np.random.Generator, height: int = 
     bg = tuple(int(np.clip(c + t, 0, 255)) for c, t in zip(st.background, tint))
     img = Image.new("RGB", (width, height), bg)
     draw = ImageDraw.Draw(img)
-    fonts = _font_files()
+    fonts = font_files()
     if not fonts:
         raise RuntimeError("no TrueType font found (matplotlib's fonts are missing); set CIVIC_PLATE_FONTS")
     font_path = str(fonts[int(rng.integers(len(fonts)))])
@@ -173,7 +183,7 @@ def render_plate(text: str, style: str, rng: np.random.Generator, height: int = 
         draw.rectangle([x0, y0 + (y1 - y0 - s) // 2, x0 + s, y0 + (y1 - y0 + s) // 2], fill=st.ink)
         x0 += s + border * 3
     char_h = int((y1 - y0) * rng.uniform(0.78, 0.95))
-    tl = _text_image(text, font_path, char_h, st.ink, rng.uniform(0.7, 0.95))
+    tl = _text_image(text, font_path, char_h, st.ink, rng.uniform(0.7, 0.95) * FONT_WIDTH.get(Path(font_path).name, 1.0))
     if tl.width > x1 - x0:
         tl = tl.resize((x1 - x0, char_h), Image.LANCZOS)
     img.paste(tl, (x0 + (x1 - x0 - tl.width) // 2, y0 + (y1 - y0 - char_h) // 2), tl)

@@ -19,6 +19,23 @@ def test_same_seed_same_pixels():
     assert c[1] == d[1] and np.array_equal(c[0], d[0])
 
 
+def test_the_projects_own_faces_are_drawn_and_licensed(monkeypatch):
+    import vision.render as render
+
+    shipped = [f for f in render.font_files() if f.parent == render.SHIPPED_FONTS]
+    assert {f.name for f in shipped} == {"OSP-DIN.ttf", "RobotoCondensed-Bold.ttf"}
+    licences = " ".join(p.read_text() for p in render.SHIPPED_FONTS.glob("*.txt"))
+    assert all(f.name in licences for f in shipped)
+    # the narrow DIN face is stretched, so its text fills a plate about as the others do
+    monkeypatch.setattr(render, "font_files", lambda: [render.SHIPPED_FONTS / "OSP-DIN.ttf"])
+    spans = []
+    for seed in range(5):
+        img = render_plate("JPQ9870", "br_mercosul", np.random.default_rng(seed), height=60)
+        ink = np.flatnonzero((img[25:55, 3:-3].max(axis=2) < 80).any(axis=0))  # dark text under the band
+        spans.append((ink[-1] - ink[0]) / img.shape[1])
+    assert np.mean(spans) > 0.58, spans  # unstretched: 0.48 (the other faces: 0.55-0.73)
+
+
 @pytest.mark.parametrize("style", sorted(STYLES))
 def test_every_style_renders_its_format(style):
     rng = np.random.default_rng(1)
