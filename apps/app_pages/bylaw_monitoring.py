@@ -273,7 +273,7 @@ def main() -> None:
             st.download_button(f"Download the tax-roll file ({totals['rows']} row(s), "
                                f"{ui.format_value(totals['amount'], '$')})", data,
                                file_name=f"tax_roll_recoveries_{today.isoformat()}.csv", mime="text/csv",
-                               key="monitoring_tax_roll_download", type="primary")
+                               key="monitoring_tax_roll_download", type="primary", on_click="ignore")
 
 
 main()
