@@ -131,6 +131,7 @@ def _alpr_read(args) -> int:
     import numpy as np
 
     from vision.engine import PlateEngine
+    from vision.formats import MIN_PLATE_CHARS
 
     try:
         engine = PlateEngine(formats=args.formats, **({"imgsz": args.imgsz} if args.imgsz else {}))
@@ -150,8 +151,12 @@ def _alpr_read(args) -> int:
             continue
         t = time.perf_counter()
         plates = engine.read(img)
-        print(json.dumps({"image": name, "plates": [p.as_dict() for p in plates],
-                          "ms": round((time.perf_counter() - t) * 1000, 1)}), flush=True)
+        ms = round((time.perf_counter() - t) * 1000, 1)
+        # boxes read too short to be a plate (a sign's lettering, half a plate) are set aside, not lost
+        print(json.dumps({"image": name, "plates": [p.as_dict() for p in plates if len(p.text) >= MIN_PLATE_CHARS],
+                          "set_aside": [{**p.as_dict(), "reason": f"under {MIN_PLATE_CHARS} characters"}
+                                        for p in plates if len(p.text) < MIN_PLATE_CHARS],
+                          "ms": ms}), flush=True)
     return status
 
 

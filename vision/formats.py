@@ -35,6 +35,10 @@ FORMATS: dict[str, tuple[str, ...]] = {
 }
 # Regions that issue no personalised (vanity) plates: every plate has one of their layouts.
 NO_VANITY = frozenset({"BR"})
+# Reads shorter than this are not reported as plates (video passes, `civic alpr read`): a 2-3
+# character "plate" is almost always lettering on a sign or a partial read (short vanity
+# plates exist, and are missed).
+MIN_PLATE_CHARS = 4
 
 
 def configured_regions(value: str | None = None) -> tuple[str, ...]:

@@ -60,6 +60,7 @@ import cv2
 import numpy as np
 
 from data_contracts.sources import CITY_TZ, PLATE, PROVINCES
+from vision.formats import MIN_PLATE_CHARS
 from warehouse.lake import file_sha256
 
 Box = tuple[int, int, int, int]  # x, y, w, h in frame pixels
@@ -458,10 +459,7 @@ class VideoOptions:
     max_reads: int = 6
     min_read_width: int = 40  # px: smaller plates are not read yet (too far)
     min_confidence: float = 0.2  # tracks whose voted confidence is lower are not emitted
-    # Reads shorter than this are not emitted: a 2-3 character "plate" from a moving camera is
-    # almost always lettering on a sign or a partial read (short vanity plates exist, and are
-    # missed: set 2 to keep them).
-    min_chars: int = 4
+    min_chars: int = MIN_PLATE_CHARS  # shorter reads are not emitted (vision/formats.py; 2 keeps short vanity plates)
     default_region: str = "XX"
     # A track read as the plate of a pass that ended less than this many seconds before it
     # started is the same pass, cut in two by a long miss of the detector: not emitted again.

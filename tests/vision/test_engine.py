@@ -28,18 +28,32 @@ def labelled(tmp_path_factory):
 
 
 def test_read_prints_one_json_object_per_image(tmp_path, labelled):
+    import cv2
+    import numpy as np
+
+    from vision.render import render_plate
+
     images = sorted(labelled.glob("*.jpg"))[:3]
+    # a plate-shaped sign reading "5F": found by the detector, too short to be a plate
+    sign = tmp_path / "sign.jpg"
+    img = np.full((480, 640, 3), 100, np.uint8)
+    plate = render_plate("5F", "on_current", np.random.default_rng(0), height=60)
+    img[200:200 + plate.shape[0], 250:250 + plate.shape[1]] = plate
+    cv2.imwrite(str(sign), img)
     bad = tmp_path / "not_an_image.jpg"
     bad.write_text("no")
-    out = subprocess.run([sys.executable, "-m", "civic.cli", "alpr", "read", *map(str, images), str(bad)],
+    out = subprocess.run([sys.executable, "-m", "civic.cli", "alpr", "read", *map(str, images), str(sign), str(bad)],
                          cwd=REPO, capture_output=True, text=True, timeout=300)
     assert out.returncode == 1  # one image could not be read
     lines = [json.loads(line) for line in out.stdout.splitlines()]
-    assert [d["image"] for d in lines] == [*map(str, images), str(bad)]
+    assert [d["image"] for d in lines] == [*map(str, images), str(sign), str(bad)]
     assert lines[-1]["error"] == "not a readable image"
     for d in lines[:-1]:
         for p in d["plates"]:
             assert set(p) >= {"text", "confidence", "box"} and 0 <= p["confidence"] <= 1 and len(p["box"]) == 4
+            assert len(p["text"]) >= 4
+    assert lines[-2]["plates"] == []
+    assert [(p["text"], p["reason"]) for p in lines[-2]["set_aside"]] == [("5F", "under 4 characters")]
 
 
 def test_eval_on_rendered_photos(tmp_path, labelled):
