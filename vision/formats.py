@@ -137,7 +137,7 @@ def fit_to_format(text: str, regions: tuple[str, ...] | None = None, log_probs: 
     regions = REGIONS if regions is None else regions
     # where no region issues vanity plates, a read that fits no layout is not a whole plate (a
     # part of one, or words on its frame): kept as read, but with no chance of being right
-    unfitted = Fitted(text, None, 0, probability_ratio=0.0 if set(regions) <= NO_VANITY else 1.0)
+    unfitted = Fitted(text, None, 0, probability_ratio=0.0 if regions and set(regions) <= NO_VANITY else 1.0)
     if log_probs is not None:
         return _fit_by_decoding(text, log_probs, regions) or unfitted
     candidates = []

@@ -174,7 +174,7 @@ def _encode(texts: list[str]):
 
 def rendered_crops(samples: int, seed: int, cache: Path | None = None, log=None) -> tuple[np.ndarray, list[str]]:
     """``samples`` rendered crops, preprocessed (N x 32 x 128 float16), and their texts; kept in
-    ``cache`` (keyed by count and seed) so a second training run does not render again."""
+    ``cache`` (keyed by count, seed and font set) so a second training run does not render again."""
     # the faces are part of the key: another font set renders other crops from the same seed
     faces = hashlib.sha1(",".join(f.name for f in font_files()).encode()).hexdigest()[:8]
     path = cache / f"rendered_crops_{samples}_{seed}_{faces}.npz" if cache else None

@@ -111,6 +111,8 @@ def test_a_read_no_brazilian_layout_fits_has_no_chance_of_being_a_brazilian_plat
         # where vanity plates exist it may be one: kept at the reader's own confidence
         on = fit_to_format("T748", regions=("ON", "BR"), log_probs=log_probs)
         assert (on.text, on.format, on.probability_ratio) == ("T748", None, 1.0)
+        # and with no layouts configured at all, nothing is judged by them
+        assert fit_to_format("T748", regions=(), log_probs=log_probs).probability_ratio == 1.0
 
 
 def test_regions_are_configuration():
