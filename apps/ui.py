@@ -190,3 +190,10 @@ def source_caption_text(sources: str | list[str] | tuple[str, ...], info: dict[s
 def source_caption(sources: str | list[str] | tuple[str, ...], info: dict[str, Any] | None,
                    note: str | None = None) -> None:
     st.caption(source_caption_text(sources, info, note))
+
+
+def download_button(label: str, data: Any, *args: Any, where: Any = None, **kwargs: Any) -> None:
+    """A download button (in ``where``, a column or container; the page by default) whose click
+    does not rerun the page: a rerun rebuilds a page's other files under new addresses and
+    cancels a download still on its way (seen with the council report's XLSX after its PDF)."""
+    (where or st).download_button(label, data, *args, on_click="ignore", **kwargs)

@@ -340,8 +340,8 @@ def case_file(db, user, ref, case: dict) -> None:
         except documents.DocumentValidationError as exc:
             st.caption(f"No report for {i['inspection_id']}: {exc}")
             continue
-        st.download_button(f"Inspection report {i['inspection_id']} (PDF)", pdf, file_name=name,
-                           mime="application/pdf", key=f"casework_report_{i['inspection_id']}", on_click="ignore")
+        ui.download_button(f"Inspection report {i['inspection_id']} (PDF)", pdf, file_name=name,
+                           mime="application/pdf", key=f"casework_report_{i['inspection_id']}")
 
     if case["photos"]:
         st.markdown("**Photos** (time and position from the image's EXIF)")
@@ -365,8 +365,8 @@ def case_file(db, user, ref, case: dict) -> None:
         if n["document_path"]:
             f = paths().data_dir / n["document_path"]
             if f.is_file():
-                st.download_button(f"Download {n['notice_id']} (PDF)", f.read_bytes(), file_name=f.name,
-                                   mime="application/pdf", key=f"casework_doc_{n['notice_id']}", on_click="ignore")
+                ui.download_button(f"Download {n['notice_id']} (PDF)", f.read_bytes(), file_name=f.name,
+                                   mime="application/pdf", key=f"casework_doc_{n['notice_id']}")
 
 
 def inspection_form(db, user, ref, case: dict) -> None:
@@ -393,8 +393,8 @@ def inspection_form(db, user, ref, case: dict) -> None:
                                     planned["inspection_id"] if planned else None, photo_key))
     report = st.session_state.get(REPORT_KEY)
     if report and report[2] == case["case_id"]:
-        st.download_button(f"Download {report[0]}", report[1], file_name=report[0], mime="application/pdf",
-                           key="casework_report_download", type="primary", on_click="ignore")
+        ui.download_button(f"Download {report[0]}", report[1], file_name=report[0], mime="application/pdf",
+                           key="casework_report_download", type="primary")
 
 
 def notice_form(db, user, ref, case: dict) -> None:
@@ -417,8 +417,8 @@ def notice_form(db, user, ref, case: dict) -> None:
                               args=(db, user, case, ref))
     pdf = st.session_state.get(PDF_KEY)
     if pdf and pdf[2] == case["case_id"]:
-        st.download_button(f"Download {pdf[0]}", pdf[1], file_name=pdf[0], mime="application/pdf",
-                           key="casework_pdf_download", type="primary", on_click="ignore")
+        ui.download_button(f"Download {pdf[0]}", pdf[1], file_name=pdf[0], mime="application/pdf",
+                           key="casework_pdf_download", type="primary")
 
 
 def service_form(db, user, case: dict) -> None:

@@ -270,10 +270,10 @@ def main() -> None:
                 out = Path(tmp) / "tax_roll.csv"
                 totals = monitoring.export_tax_roll_csv(db, user, out)
                 data = out.read_bytes()
-            st.download_button(f"Download the tax-roll file ({totals['rows']} row(s), "
+            ui.download_button(f"Download the tax-roll file ({totals['rows']} row(s), "
                                f"{ui.format_value(totals['amount'], '$')})", data,
                                file_name=f"tax_roll_recoveries_{today.isoformat()}.csv", mime="text/csv",
-                               key="monitoring_tax_roll_download", type="primary", on_click="ignore")
+                               key="monitoring_tax_roll_download", type="primary")
 
 
 main()

@@ -56,8 +56,6 @@ def show_table(t: content.Table, report: content.Report, info) -> None:
 
 
 def downloads(report: content.Report) -> None:
-    # Downloads do not rerun the page (on_click="ignore", as on every page here): a rerun
-    # rebuilds the other files under new addresses and cancels a download still on its way.
     c1, c2, c3 = st.columns(3)
     with c1:
         key = f"pdf_{report.period.key}_{hash(tuple(s.key for s in report.sections))}"
@@ -69,14 +67,14 @@ def downloads(report: content.Report) -> None:
                     status.update(label="PDF ready", state="complete")
                 st.session_state[key] = data
         if key in st.session_state:
-            st.download_button("Download PDF", st.session_state[key], render.file_name(report, "pdf"),
-                               mime=render.MEDIA_TYPES["pdf"], icon=":material/download:", key="download_pdf", on_click="ignore")
+            ui.download_button("Download PDF", st.session_state[key], render.file_name(report, "pdf"),
+                               mime=render.MEDIA_TYPES["pdf"], icon=":material/download:", key="download_pdf")
     with c2:
-        st.download_button("Download XLSX", render.to_xlsx(report), render.file_name(report, "xlsx"),
-                           mime=render.MEDIA_TYPES["xlsx"], icon=":material/table:", key="download_xlsx", on_click="ignore")
+        ui.download_button("Download XLSX", render.to_xlsx(report), render.file_name(report, "xlsx"),
+                           mime=render.MEDIA_TYPES["xlsx"], icon=":material/table:", key="download_xlsx")
     with c3:
-        st.download_button("Download CSV (zip)", render.to_csv_zip(report), render.file_name(report, "csv"),
-                           mime=render.MEDIA_TYPES["csv"], icon=":material/folder_zip:", key="download_csv", on_click="ignore")
+        ui.download_button("Download CSV (zip)", render.to_csv_zip(report), render.file_name(report, "csv"),
+                           mime=render.MEDIA_TYPES["csv"], icon=":material/folder_zip:", key="download_csv")
 
 
 def main() -> None:

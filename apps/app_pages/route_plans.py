@@ -105,8 +105,8 @@ st.subheader("Export to the handheld", anchor=False)
 officer = st.selectbox("Officer", meta["officer_ids"])
 one = route_plan(stops, officers, summary, plan_id, officer)
 d1, d2 = st.columns(2)
-d1.download_button("GPX", to_gpx(one), file_name=f"route_{plan_id}_{officer}.gpx", mime="application/gpx+xml", on_click="ignore")
-d2.download_button("GeoJSON", json.dumps(to_geojson(one)), file_name=f"route_{plan_id}_{officer}.geojson",
-                   mime="application/geo+json", on_click="ignore")
+ui.download_button("GPX", to_gpx(one), where=d1, file_name=f"route_{plan_id}_{officer}.gpx", mime="application/gpx+xml")
+ui.download_button("GeoJSON", json.dumps(to_geojson(one)), where=d2, file_name=f"route_{plan_id}_{officer}.geojson",
+                   mime="application/geo+json")
 ui.source_caption(["routing/plans (nightly asset route_plans_next_day)", "marts.fct_officer_shift_blockfaces",
                    "marts.dim_blockfaces"], info)
