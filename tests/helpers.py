@@ -27,6 +27,17 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--no-first-run"]
 
 
+def settle(page, timeout_ms: int = 90_000) -> None:
+    """Wait until the Streamlit app's script run is over. Until then the page still holds the
+    last run's elements (``data-stale``) beside the new run's first ones, so a check that sees
+    the new run's message can pass while a click lands on an old element the run is about to
+    replace: a tab that resets, a button still disabled. Call it after the new run's first
+    sign, before the next action."""
+    page.wait_for_function(
+        """() => !document.querySelector('[data-stale="true"], [data-testid="stStatusWidget"]')""",
+        timeout=timeout_ms)
+
+
 @contextlib.contextmanager
 def streamlit_app(env: dict):
     """`streamlit run apps/streamlit_app.py` on a free local port with ``env`` added to the

@@ -507,8 +507,11 @@ def main() -> None:
     if case["status"] == lifecycle.CLOSED_STATUS:
         return
     st.subheader("Work on the case", anchor=False, divider="gray")
+    # keyed: the tabs keep the officer's tab when an action adds to the case file above them
+    # (unkeyed, their identity is their position, and a notice issued reset them to Inspection,
+    # hiding the notice's download button)
     inspect_tab, plan_tab, notice_tab, close_tab = st.tabs(
-        ["Inspection", "Assignment and scheduling", "Notice or order", "Closure"])
+        ["Inspection", "Assignment and scheduling", "Notice or order", "Closure"], key="casework_tabs")
     with inspect_tab:
         inspection_form(db, user, ref, case)
     with plan_tab:

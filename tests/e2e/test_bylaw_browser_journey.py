@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from helpers import CHROMIUM, CHROMIUM_ARGS, streamlit_app
+from helpers import CHROMIUM, CHROMIUM_ARGS, settle, streamlit_app
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed")]
@@ -82,16 +82,22 @@ def test_intake_to_closure_in_a_browser(app):
             expect(page.get_by_text(f"Case file {case_id}")).to_be_visible()
             page.get_by_role("button", name="Record inspection").click()
             expect(page.get_by_text("is now investigated")).to_be_visible()
+            settle(page)
             page.get_by_role("tab", name="Notice or order").click()
             page.get_by_label("Violation observed").fill("Front stairs broken")
             page.get_by_label("Work required").fill("Repair the front stairs")
             page.get_by_role("button", name="Issue", exact=True).click()
             expect(page.get_by_text("is now notice_issued")).to_be_visible()
+            settle(page)
+            # the officer stays on the tab they worked in, with the notice's PDF offered there
+            expect(page.get_by_role("tab", name="Notice or order")).to_have_attribute("aria-selected", "true")
             expect(page.get_by_role("button", name=re.compile(r"Download ON-\d{8} \(PDF\)"))).to_be_visible()
             page.get_by_role("tab", name="Inspection").click()
             _select(page, "Result", "Complied")
             page.get_by_role("button", name="Record inspection").click()
             expect(page.get_by_text("is now complied")).to_be_visible()
+            settle(page)
+            expect(page.get_by_role("tab", name="Inspection")).to_have_attribute("aria-selected", "true")
             page.get_by_role("tab", name="Closure").click()
             page.get_by_label("Reason").fill("Stairs repaired")
             page.get_by_role("button", name="Close case").click()
