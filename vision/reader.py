@@ -21,6 +21,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from vision import render as render_module
 from vision.render import ALPHABET, font_files, render_crop
 
 HEIGHT, WIDTH = 32, 128
@@ -174,9 +175,12 @@ def _encode(texts: list[str]):
 
 def rendered_crops(samples: int, seed: int, cache: Path | None = None, log=None) -> tuple[np.ndarray, list[str]]:
     """``samples`` rendered crops, preprocessed (N x 32 x 128 float16), and their texts; kept in
-    ``cache`` (keyed by count, seed and font set) so a second training run does not render again."""
-    # the faces are part of the key: another font set renders other crops from the same seed
-    faces = hashlib.sha1(",".join(f.name for f in font_files()).encode()).hexdigest()[:8]
+    ``cache`` (keyed by count, seed, font set and renderer) so a second training run does not
+    render again."""
+    # the faces and the renderer's source are part of the key: another font set or a changed
+    # drawing renders other crops from the same seed
+    faces = hashlib.sha1(",".join(f.name for f in font_files()).encode()
+                         + Path(render_module.__file__).read_bytes()).hexdigest()[:8]
     path = cache / f"rendered_crops_{samples}_{seed}_{faces}.npz" if cache else None
     if path and path.is_file():
         with np.load(path) as z:

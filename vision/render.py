@@ -44,6 +44,7 @@ class Style:
     footer: str | None = None
     band: tuple[int, int, int] | None = None  # EU-style coloured band on the left
     top_band: tuple[int, int, int] | None = None  # Mercosul-style band along the top
+    inner_q: bool = False  # Q drawn as Brazil's pre-2018 plate face draws it (``_inner_tail_q``)
 
 
 STYLES = {
@@ -55,7 +56,7 @@ STYLES = {
     "us_generic": Style("us_generic", 2.0, (250, 250, 240), (30, 30, 30), "STATE", None),
     "eu": Style("eu", 4.7, (250, 250, 250), (15, 15, 15), band=(0, 51, 153)),
     "eu_short": Style("eu_short", 3.6, (250, 250, 250), (15, 15, 15), band=(0, 51, 153)),
-    "br_old": Style("br_old", 3.1, (190, 192, 195), (20, 20, 20), "BRASIL", None),
+    "br_old": Style("br_old", 3.1, (190, 192, 195), (20, 20, 20), "BRASIL", None, inner_q=True),
     "br_mercosul": Style("br_mercosul", 3.1, (250, 250, 250), (15, 15, 15), top_band=(0, 51, 153)),
 }
 ONTARIO_STYLES = [s for s in STYLES if s.startswith("on_")]
@@ -129,12 +130,36 @@ def _font(path: str, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(path, size)
 
 
-def _text_image(text: str, font_path: str, height: int, ink, condense: float) -> Image.Image:
-    """The characters on a transparent layer, ``height`` px tall, squeezed horizontally."""
+def _inner_tail_q(draw: ImageDraw.ImageDraw, font, text: str, origin: tuple[int, int], ink, rng) -> None:
+    """Brazil's grey plates (the pre-2018 "Mandatory" face) draw Q as their O with a short
+    stub rising from the bottom of the bowl into it, not a tail outside it as in the usual
+    faces (see a real one: MXQ1601 in the BR train half). ``text`` was drawn with each Q as
+    O at ``origin``; this adds each Q's stub, its length, slant and overhang varied."""
+    ol, ot, o_r, ob = font.getbbox("O")
+    w, h = o_r - ol, ob - ot
+    stroke = max(2, int(round(w * rng.uniform(0.13, 0.2))))
+    for i, ch in enumerate(text):
+        if ch != "Q":
+            continue
+        x = origin[0] + font.getlength(text[:i]) + ol
+        cx = x + w * rng.uniform(0.48, 0.6)
+        bottom = origin[1] + ob + h * rng.uniform(-0.02, 0.03)  # flush with the bowl or just below it
+        length = h * rng.uniform(0.22, 0.36)
+        lean = w * rng.uniform(-0.12, 0.04)  # the stub's top a little left of its foot, or upright
+        draw.line([(cx, bottom), (cx + lean, bottom - length)], fill=(*ink, 255), width=stroke)
+
+
+def _text_image(text: str, font_path: str, height: int, ink, condense: float, inner_q_rng=None) -> Image.Image:
+    """The characters on a transparent layer, ``height`` px tall, squeezed horizontally; with
+    ``inner_q_rng``, Q in Brazil's grey-plate form (``_inner_tail_q``)."""
     font = _font(font_path, max(8, int(height * 1.25)))
-    left, top, right, bottom = font.getbbox(text)
+    drawn = text.replace("Q", "O") if inner_q_rng is not None else text
+    left, top, right, bottom = font.getbbox(drawn)
     layer = Image.new("RGBA", (right - left + 4, bottom - top + 4), (0, 0, 0, 0))
-    ImageDraw.Draw(layer).text((2 - left, 2 - top), text, font=font, fill=(*ink, 255))
+    draw = ImageDraw.Draw(layer)
+    draw.text((2 - left, 2 - top), drawn, font=font, fill=(*ink, 255))
+    if inner_q_rng is not None:
+        _inner_tail_q(draw, font, text, (2 - left, 2 - top), ink, inner_q_rng)
     w = max(1, int(layer.width * condense * height / max(1, layer.height)))
     return layer.resize((w, height), Image.LANCZOS)
 
@@ -183,7 +208,8 @@ def render_plate(text: str, style: str, rng: np.random.Generator, height: int = 
         draw.rectangle([x0, y0 + (y1 - y0 - s) // 2, x0 + s, y0 + (y1 - y0 + s) // 2], fill=st.ink)
         x0 += s + border * 3
     char_h = int((y1 - y0) * rng.uniform(0.78, 0.95))
-    tl = _text_image(text, font_path, char_h, st.ink, rng.uniform(0.7, 0.95) * FONT_WIDTH.get(Path(font_path).name, 1.0))
+    tl = _text_image(text, font_path, char_h, st.ink, rng.uniform(0.7, 0.95) * FONT_WIDTH.get(Path(font_path).name, 1.0),
+                     inner_q_rng=rng if st.inner_q and "Q" in text else None)
     if tl.width > x1 - x0:
         tl = tl.resize((x1 - x0, char_h), Image.LANCZOS)
     img.paste(tl, (x0 + (x1 - x0 - tl.width) // 2, y0 + (y1 - y0 - char_h) // 2), tl)

@@ -181,3 +181,24 @@ def test_layout_decoding_is_the_likeliest_path_of_the_layout():
             assert logp < -1e20
         else:
             assert abs(logp - best) < 1e-6
+
+
+def test_brazils_grey_plates_draw_q_as_o_with_a_stub_in_its_bowl(monkeypatch):
+    import vision.render as render
+
+    monkeypatch.setattr(render, "font_files", lambda: [render.SHIPPED_FONTS / "RobotoCondensed-Bold.ttf"])
+    for seed in range(3):
+        o_plate = render_plate("OXO-1601", "br_old", np.random.default_rng(seed), height=80)
+        q_plate = render_plate("QXO-1601", "br_old", np.random.default_rng(seed), height=80)
+        diff = np.abs(q_plate.astype(int) - o_plate.astype(int)).max(axis=2) > 60
+        ys, xs = np.nonzero(diff)
+        assert len(ys) > 15, seed  # the stub is drawn
+        assert (q_plate[diff].max(axis=1) < o_plate[diff].max(axis=1)).all()  # in ink, over the plate
+        ink_cols = 5 + np.flatnonzero((o_plate[30:75, 5:-5].max(axis=2) < 80).any(axis=0))  # within the border
+        first_letter_end = ink_cols[np.flatnonzero(np.diff(ink_cols) > 1)[0]]
+        # the first letter only (the second O keeps its form), in the lower part of its bowl
+        assert xs.max() <= first_letter_end and ys.min() > 80 * 0.45, (seed, xs.max(), first_letter_end, ys.min())
+    # Mercosul plates keep the face's own Q
+    rng = np.random.default_rng(0)
+    assert not np.array_equal(render_plate("QXO1A01", "br_mercosul", rng, height=80),
+                              render_plate("OXO1A01", "br_mercosul", np.random.default_rng(0), height=80))
