@@ -179,9 +179,9 @@ def rendered_crops(samples: int, seed: int, cache: Path | None = None, log=None)
     render again."""
     # the faces and the renderer's source are part of the key: another font set or a changed
     # drawing renders other crops from the same seed
-    faces = hashlib.sha1(",".join(f.name for f in font_files()).encode()
-                         + Path(render_module.__file__).read_bytes()).hexdigest()[:8]
-    path = cache / f"rendered_crops_{samples}_{seed}_{faces}.npz" if cache else None
+    drawing = hashlib.sha1(",".join(f.name for f in font_files()).encode()
+                           + Path(render_module.__file__).read_bytes()).hexdigest()[:8]
+    path = cache / f"rendered_crops_{samples}_{seed}_{drawing}.npz" if cache else None
     if path and path.is_file():
         with np.load(path) as z:
             return z["x"], [str(t) for t in z["y"]]
