@@ -45,6 +45,9 @@ class Style:
     band: tuple[int, int, int] | None = None  # EU-style coloured band on the left
     top_band: tuple[int, int, int] | None = None  # Mercosul-style band along the top
     inner_q: bool = False  # Q drawn as Brazil's pre-2018 plate face draws it (``_inner_tail_q``)
+    # characters the plate face draws with another's glyph: Brazil's pre-2018 face has no
+    # separate one, its 1 is the bare bar of its I (the BR train half: PJI5396, JOG9221, MXQ1601)
+    same_glyph: tuple[tuple[str, str], ...] = ()
 
 
 STYLES = {
@@ -56,7 +59,8 @@ STYLES = {
     "us_generic": Style("us_generic", 2.0, (250, 250, 240), (30, 30, 30), "STATE", None),
     "eu": Style("eu", 4.7, (250, 250, 250), (15, 15, 15), band=(0, 51, 153)),
     "eu_short": Style("eu_short", 3.6, (250, 250, 250), (15, 15, 15), band=(0, 51, 153)),
-    "br_old": Style("br_old", 3.1, (190, 192, 195), (20, 20, 20), "BRASIL", None, inner_q=True),
+    "br_old": Style("br_old", 3.1, (190, 192, 195), (20, 20, 20), "BRASIL", None, inner_q=True,
+                    same_glyph=(("1", "I"),)),
     "br_mercosul": Style("br_mercosul", 3.1, (250, 250, 250), (15, 15, 15), top_band=(0, 51, 153)),
 }
 ONTARIO_STYLES = [s for s in STYLES if s.startswith("on_")]
@@ -149,11 +153,15 @@ def _inner_tail_q(draw: ImageDraw.ImageDraw, font, text: str, origin: tuple[int,
         draw.line([(cx, bottom), (cx + lean, bottom - length)], fill=(*ink, 255), width=stroke)
 
 
-def _text_image(text: str, font_path: str, height: int, ink, condense: float, inner_q_rng=None) -> Image.Image:
-    """The characters on a transparent layer, ``height`` px tall, squeezed horizontally; with
-    ``inner_q_rng``, Q in Brazil's grey-plate form (``_inner_tail_q``)."""
+def _text_image(text: str, font_path: str, height: int, ink, condense: float, same_glyph=(),
+                inner_q_rng=None) -> Image.Image:
+    """The characters on a transparent layer, ``height`` px tall, squeezed horizontally; each
+    (character, glyph) of ``same_glyph`` drawn as that glyph; with ``inner_q_rng``, Q in
+    Brazil's grey-plate form (``_inner_tail_q``)."""
     font = _font(font_path, max(8, int(height * 1.25)))
-    drawn = text.replace("Q", "O") if inner_q_rng is not None else text
+    drawn = text.translate(str.maketrans(dict(same_glyph)))
+    if inner_q_rng is not None:
+        drawn = drawn.replace("Q", "O")
     left, top, right, bottom = font.getbbox(drawn)
     layer = Image.new("RGBA", (right - left + 4, bottom - top + 4), (0, 0, 0, 0))
     draw = ImageDraw.Draw(layer)
@@ -209,7 +217,7 @@ def render_plate(text: str, style: str, rng: np.random.Generator, height: int = 
         x0 += s + border * 3
     char_h = int((y1 - y0) * rng.uniform(0.78, 0.95))
     tl = _text_image(text, font_path, char_h, st.ink, rng.uniform(0.7, 0.95) * FONT_WIDTH.get(Path(font_path).name, 1.0),
-                     inner_q_rng=rng if st.inner_q and "Q" in text else None)
+                     same_glyph=st.same_glyph, inner_q_rng=rng if st.inner_q and "Q" in text else None)
     if tl.width > x1 - x0:
         tl = tl.resize((x1 - x0, char_h), Image.LANCZOS)
     img.paste(tl, (x0 + (x1 - x0 - tl.width) // 2, y0 + (y1 - y0 - char_h) // 2), tl)

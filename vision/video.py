@@ -14,9 +14,13 @@ How a video becomes reads:
 3. a track's plate is read on some of its frames only, chosen by :func:`should_read` (the
    first usable frame, a box clearly larger than any read so far, else every ``read_every``
    frames, at most ``max_reads`` times): reading every frame would cost the speed budget and
-   add little, the frames of one pass being nearly the same picture;
+   add little, the frames of one pass being nearly the same picture. A plate whose box
+   touches the frame's edge (:func:`at_frame_edge`) is entering or leaving the view and may
+   be cut by it: its reads do not count against ``max_reads``;
 4. when a track ends (or the video does) its reads are combined by a confidence-weighted vote
-   (:func:`vote`) and one row is emitted at once: reads come out while the video plays, about
+   (:func:`vote`; reads of a plate at the frame's edge only where the track has no other: a
+   part of a plate often reads as a whole shorter one, ``VZO864`` for ``VZ08647``, with as
+   much confidence) and one row is emitted at once: reads come out while the video plays, about
    ``max_unseen`` frames after the vehicle left the view;
 5. the evidence photo (:func:`evidence_image`) is the frame on which the plate read best,
    cropped to the vehicle around the plate. Every other plate detected in that frame is
@@ -64,6 +68,8 @@ from vision.formats import MIN_PLATE_CHARS
 from warehouse.lake import file_sha256
 
 Box = tuple[int, int, int, int]  # x, y, w, h in frame pixels
+# A plate box this close to the frame's edge may be cut by it (env: CIVIC_ALPR_EDGE_MARGIN_PX).
+EDGE_MARGIN_PX = int(os.environ.get("CIVIC_ALPR_EDGE_MARGIN_PX", "4"))
 SOURCE = "alpr_reads"
 FIELD_ORDER = ("read_id", "plate", "region", "confidence", "captured_at", "lat", "lon",
                "camera_id", "unit_id", "officer_id", "image_ref")
@@ -143,6 +149,7 @@ class Observation:
     raw_text: str = ""
     plate_format: str | None = None
     box: Box = (0, 0, 0, 0)
+    at_edge: bool = False  # the plate's box touched the frame's edge (at_frame_edge)
 
 
 @dataclass
@@ -241,10 +248,17 @@ class PlateTracker:
         return ended
 
 
+def at_frame_edge(box: Box, frame_w: int, frame_h: int, margin: int = EDGE_MARGIN_PX) -> bool:
+    """Whether a plate's box reaches within ``margin`` px of the frame's edge: the plate may be
+    cut by it (a detector boxes the part of a plate that is in view)."""
+    x, y, w, h = box
+    return x <= margin or y <= margin or x + w >= frame_w - margin or y + h >= frame_h - margin
+
+
 def should_read(track: Track, box: Box, frame: int, read_every: int = 3, max_reads: int = 6,
                 min_width: int = 40) -> bool:
     """Whether to read a track's plate on this frame (see the module's docstring)."""
-    if box[2] < min_width or len(track.reads) >= max_reads:
+    if box[2] < min_width or sum(not r.at_edge for r in track.reads) >= max_reads:
         return False
     if not track.reads:
         return True
@@ -271,8 +285,10 @@ def vote(reads: Iterable[Observation]) -> Vote | None:
     confident single read). Its confidence is the best single read of that text times the
     text's share of the confidence mass: agreeing frames of one pass are nearly the same
     picture, not independent evidence, so agreement does not raise the confidence above
-    the best read; disagreement lowers it."""
+    the best read; disagreement lowers it. Reads of the plate at the frame's edge count only
+    where there is no other (a part of a plate is often read as a whole shorter one)."""
     reads = [r for r in reads if r.text]
+    reads = [r for r in reads if not r.at_edge] or reads
     if not reads:
         return None
     mass: dict[str, float] = {}
@@ -521,7 +537,8 @@ def process_frames(frames: Iterable[np.ndarray], engine: Engine, opts: VideoOpti
                 reads = engine.read_boxes(frame, [b for _, b, _ in to_read], [s for _, _, s in to_read])
                 for (t, b, _), r in zip(to_read, reads):
                     obs = Observation(i, r.text, float(r.confidence), getattr(r, "raw_text", ""),
-                                      getattr(r, "plate_format", None), tuple(int(q) for q in b))
+                                      getattr(r, "plate_format", None), tuple(int(q) for q in b),
+                                      at_frame_edge(b, frame.shape[1], frame.shape[0]))
                     t.reads.append(obs)
                     t.last_read_frame, t.largest_read_w = i, max(t.largest_read_w, b[2])
                     score = obs.confidence * in_frame_share(obs.box, frame.shape[1], frame.shape[0])

@@ -205,3 +205,18 @@ def test_brazils_grey_plates_draw_q_as_o_with_a_stub_in_its_bowl(monkeypatch):
     monkeypatch.setattr(render, "_inner_tail_q", no_stub)
     q_mercosul = render_plate("QXO1A01", "br_mercosul", np.random.default_rng(0), height=80)
     assert not np.array_equal(q_mercosul, render_plate("OXO1A01", "br_mercosul", np.random.default_rng(0), height=80))
+
+
+def test_brazils_grey_plates_draw_1_as_the_bar_of_their_i(monkeypatch):
+    import vision.render as render
+
+    # a face whose 1 has a flag and a foot: on a grey plate it is drawn as the face's I
+    monkeypatch.setattr(render, "font_files", lambda: [render.SHIPPED_FONTS / "RobotoCondensed-Bold.ttf"])
+    for seed in range(3):
+        one = render_plate("PJI-5921", "br_old", np.random.default_rng(seed), height=80)
+        bar = render_plate("PJI-592I", "br_old", np.random.default_rng(seed), height=80)
+        assert np.array_equal(one, bar), seed
+    # Mercosul and Ontario plates keep the face's own 1
+    for style, (a, b) in {"br_mercosul": ("PJI5A21", "PJI5A2I"), "on_old": ("PJI 591", "PJI 59I")}.items():
+        assert not np.array_equal(render_plate(a, style, np.random.default_rng(0), height=80),
+                                  render_plate(b, style, np.random.default_rng(0), height=80)), style

@@ -156,6 +156,26 @@ def test_should_read_limits_reads():
     assert not V.should_read(t, (0, 0, 200, 100), 10, max_reads=6)
 
 
+def test_a_plate_entering_at_the_frames_edge_is_voted_on_its_whole_reads():
+    # a car entering from the right: its plate's box is cut by the frame's edge for 4 frames,
+    # and the part in view reads as a whole, shorter plate, more confidently than the plate
+    boxes = {i: (1280 - w, 500, w, 60) for i, w in enumerate((50, 75, 100, 115))}
+    boxes.update({i: (1150 - 20 * (i - 4), 500, 120, 60) for i in range(4, 40)})
+    dets = [[(boxes[i], 0.9)] for i in range(40)]
+    engine = ScriptedEngine(dets, lambda f, b: FakeRead("VZO864" if V.at_frame_edge(b, 1280, 720) else "VZ08647",
+                                                           0.96 if V.at_frame_edge(b, 1280, 720) else 0.9,
+                                                           plate_format="ON:LLDDDDD"))
+    frames = (np.zeros((720, 1280, 3), np.uint8) for _ in range(40))
+    (p,) = list(V.process_frames(frames, engine, V.VideoOptions()))
+    assert p.vote.text == "VZ08647" and p.vote.support == p.vote.reads == 6  # edge reads left out
+    edge = [r for r in p.track.reads if r.at_edge]
+    assert len(edge) >= 2 and len(p.track.reads) == len(edge) + 6  # and not counted against max_reads
+    # a plate only ever seen at the edge is still read from what there is
+    assert V.vote([V.Observation(0, "VZO864", 0.96, at_edge=True)]).text == "VZO864"
+    assert V.at_frame_edge((0, 300, 80, 30), 1280, 720) and V.at_frame_edge((600, 690, 80, 28), 1280, 720)
+    assert not V.at_frame_edge((600, 300, 80, 30), 1280, 720)
+
+
 # ----------------------------------------------------------------------------- voting
 
 
