@@ -16,7 +16,7 @@ How a video becomes reads:
    frames, at most ``max_reads`` times): reading every frame would cost the speed budget and
    add little, the frames of one pass being nearly the same picture. A plate whose box
    touches the frame's edge (:func:`at_frame_edge`) is entering or leaving the view and may
-   be cut by it: its reads do not count against ``max_reads``;
+   be cut by it: its reads are counted apart (``max_reads`` of each);
 4. when a track ends (or the video does) its reads are combined by a confidence-weighted vote
    (:func:`vote`; reads of a plate at the frame's edge only where the track has no other: a
    part of a plate often reads as a whole shorter one, ``VZO864`` for ``VZ08647``, with as
@@ -256,9 +256,10 @@ def at_frame_edge(box: Box, frame_w: int, frame_h: int, margin: int = EDGE_MARGI
 
 
 def should_read(track: Track, box: Box, frame: int, read_every: int = 3, max_reads: int = 6,
-                min_width: int = 40) -> bool:
-    """Whether to read a track's plate on this frame (see the module's docstring)."""
-    if box[2] < min_width or sum(not r.at_edge for r in track.reads) >= max_reads:
+                min_width: int = 40, at_edge: bool = False) -> bool:
+    """Whether to read a track's plate on this frame (see the module's docstring); reads of
+    the plate at the frame's edge (``at_edge``) and the others are counted apart."""
+    if box[2] < min_width or sum(r.at_edge == at_edge for r in track.reads) >= max_reads:
         return False
     if not track.reads:
         return True
@@ -531,17 +532,19 @@ def process_frames(frames: Iterable[np.ndarray], engine: Engine, opts: VideoOpti
         if i % every == 0:
             detections = dedupe(engine.detect(frame))
             tracks, ended = tracker.update(i, detections)
+            fh, fw = frame.shape[:2]
             to_read = [(t, b, s) for t, (b, s) in zip(tracks, detections)
-                       if should_read(t, b, i, opts.read_every, opts.max_reads, opts.min_read_width)]
+                       if should_read(t, b, i, opts.read_every, opts.max_reads, opts.min_read_width,
+                                      at_frame_edge(b, fw, fh))]
             if to_read:
                 reads = engine.read_boxes(frame, [b for _, b, _ in to_read], [s for _, _, s in to_read])
                 for (t, b, _), r in zip(to_read, reads):
                     obs = Observation(i, r.text, float(r.confidence), getattr(r, "raw_text", ""),
                                       getattr(r, "plate_format", None), tuple(int(q) for q in b),
-                                      at_frame_edge(b, frame.shape[1], frame.shape[0]))
+                                      at_frame_edge(b, fw, fh))
                     t.reads.append(obs)
                     t.last_read_frame, t.largest_read_w = i, max(t.largest_read_w, b[2])
-                    score = obs.confidence * in_frame_share(obs.box, frame.shape[1], frame.shape[0])
+                    score = obs.confidence * in_frame_share(obs.box, fw, fh)
                     if obs.text and score > t.best_confidence:
                         t.best_confidence, t.best_frame_index, t.best_box = score, i, obs.box
                         t.best_frame = frame.copy()

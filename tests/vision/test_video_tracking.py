@@ -169,7 +169,13 @@ def test_a_plate_entering_at_the_frames_edge_is_voted_on_its_whole_reads():
     (p,) = list(V.process_frames(frames, engine, V.VideoOptions()))
     assert p.vote.text == "VZ08647" and p.vote.support == p.vote.reads == 6  # edge reads left out
     edge = [r for r in p.track.reads if r.at_edge]
-    assert len(edge) >= 2 and len(p.track.reads) == len(edge) + 6  # and not counted against max_reads
+    assert len(edge) >= 2 and len(p.track.reads) == len(edge) + 6  # and counted apart
+    # a plate that stays at the edge (a car parked half in view) is read at most max_reads times
+    t = V.Track(1, 0, 0, (1200, 500, 80, 40), 0.9)
+    t.reads = [V.Observation(3 * k, "VZO", 0.9, at_edge=True) for k in range(6)]
+    t.last_read_frame, t.largest_read_w = 15, 80
+    assert not V.should_read(t, (1200, 500, 80, 40), 30, at_edge=True)
+    assert V.should_read(t, (1100, 500, 80, 40), 30)
     # a plate only ever seen at the edge is still read from what there is
     assert V.vote([V.Observation(0, "VZO864", 0.96, at_edge=True)]).text == "VZO864"
     assert V.at_frame_edge((0, 300, 80, 30), 1280, 720) and V.at_frame_edge((600, 690, 80, 28), 1280, 720)
