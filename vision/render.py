@@ -134,18 +134,20 @@ def _font(path: str, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(path, size)
 
 
-def _inner_tail_q(draw: ImageDraw.ImageDraw, font, text: str, origin: tuple[int, int], ink, rng) -> None:
+def _inner_tail_q(draw: ImageDraw.ImageDraw, font, text: str, drawn: str, origin: tuple[int, int], ink,
+                  rng) -> None:
     """Brazil's grey plates (the pre-2018 "Mandatory" face) draw Q as their O with a short
     stub rising from the bottom of the bowl into it, not a tail outside it as in the usual
-    faces (see a real one: MXQ1601 in the BR train half). ``text`` was drawn with each Q as
-    O at ``origin``; this adds each Q's stub, its length, slant and overhang varied."""
+    faces (see a real one: MXQ1601 in the BR train half). ``drawn`` (``text`` with each Q as
+    O, and any other glyph swaps) was drawn at ``origin``; this adds each Q's stub, its
+    length, slant and overhang varied."""
     ol, ot, o_r, ob = font.getbbox("O")
     w, h = o_r - ol, ob - ot
     stroke = max(2, int(round(w * rng.uniform(0.13, 0.2))))
     for i, ch in enumerate(text):
         if ch != "Q":
             continue
-        x = origin[0] + font.getlength(text[:i]) + ol
+        x = origin[0] + font.getlength(drawn[:i]) + ol  # where the O standing for it was drawn
         cx = x + w * rng.uniform(0.48, 0.6)
         bottom = origin[1] + ob + h * rng.uniform(-0.02, 0.03)  # flush with the bowl or just below it
         length = h * rng.uniform(0.22, 0.36)
@@ -167,7 +169,7 @@ def _text_image(text: str, font_path: str, height: int, ink, condense: float, sa
     draw = ImageDraw.Draw(layer)
     draw.text((2 - left, 2 - top), drawn, font=font, fill=(*ink, 255))
     if inner_q_rng is not None:
-        _inner_tail_q(draw, font, text, (2 - left, 2 - top), ink, inner_q_rng)
+        _inner_tail_q(draw, font, text, drawn, (2 - left, 2 - top), ink, inner_q_rng)
     w = max(1, int(layer.width * condense * height / max(1, layer.height)))
     return layer.resize((w, height), Image.LANCZOS)
 

@@ -533,15 +533,14 @@ def process_frames(frames: Iterable[np.ndarray], engine: Engine, opts: VideoOpti
             detections = dedupe(engine.detect(frame))
             tracks, ended = tracker.update(i, detections)
             fh, fw = frame.shape[:2]
-            to_read = [(t, b, s) for t, (b, s) in zip(tracks, detections)
-                       if should_read(t, b, i, opts.read_every, opts.max_reads, opts.min_read_width,
-                                      at_frame_edge(b, fw, fh))]
+            to_read = [(t, b, s, edge) for t, (b, s) in zip(tracks, detections)
+                       for edge in [at_frame_edge(b, fw, fh)]
+                       if should_read(t, b, i, opts.read_every, opts.max_reads, opts.min_read_width, edge)]
             if to_read:
-                reads = engine.read_boxes(frame, [b for _, b, _ in to_read], [s for _, _, s in to_read])
-                for (t, b, _), r in zip(to_read, reads):
+                reads = engine.read_boxes(frame, [b for _, b, _, _ in to_read], [s for _, _, s, _ in to_read])
+                for (t, b, _, edge), r in zip(to_read, reads):
                     obs = Observation(i, r.text, float(r.confidence), getattr(r, "raw_text", ""),
-                                      getattr(r, "plate_format", None), tuple(int(q) for q in b),
-                                      at_frame_edge(b, fw, fh))
+                                      getattr(r, "plate_format", None), tuple(int(q) for q in b), edge)
                     t.reads.append(obs)
                     t.last_read_frame, t.largest_read_w = i, max(t.largest_read_w, b[2])
                     score = obs.confidence * in_frame_share(obs.box, fw, fh)
