@@ -14,7 +14,8 @@ from shapely.geometry import shape
 
 from routing.expected_yield import yield_model_from_rates
 from routing.network import network_from_geojson
-from routing.planner import Changes, Officer, plan_shift, school_zones_due, to_geojson, to_gpx
+from routing.planner import (Changes, Officer, plan_shift, round_time_price, school_zones_due, to_geojson,
+                             to_gpx)
 from street_fixtures import one_street
 
 TZ = ZoneInfo("America/Toronto")
@@ -144,6 +145,19 @@ def test_bad_requests_are_refused(ci_sim, ci_model):
         plan_shift(net, ci_model, THURSDAY_0730, 1, objective=2.0)
     with pytest.raises(ValueError, match="all closed"):
         plan_shift(net, ci_model, THURSDAY_0730, 1, area=["BF-00001"], changes=Changes(closures={"BF-00001"}))
+
+
+def test_a_rounds_time_is_priced_at_a_share_of_what_its_best_blockfaces_pay(monkeypatch, ci_sim, ci_model):
+    """One officer, 600 s, a visit every 200 s: the best 3 blockfaces pay 3 + 2 + 1 = 6
+    violations in 600 s, 100,000 prize units each: 1,000 units a second; 0.4 of it: 400."""
+    values = [1.0, 3.0, 0.5, 2.0]
+    assert round_time_price(values, 1, 600, 200, 0.4) == 400
+    assert round_time_price(values, 2, 600, 200, 0.4) == 217  # room for six: all four, 6.5 in 1,200 s
+    assert round_time_price(values, 1, 600, 200, 0.0) == 1  # unpriced: driving time only breaks ties
+    assert round_time_price([], 1, 600, 200, 0.4) == 1
+    monkeypatch.setenv("CIVIC_ROUTING_TIME_PRICE", "0.95")
+    with pytest.raises(ValueError, match="CIVIC_ROUTING_TIME_PRICE"):
+        plan_shift(ci_sim.network, ci_model, THURSDAY_0730, 1, time_limit_s=0.5)
 
 
 def test_revenue_objective_prefers_dear_fines():
