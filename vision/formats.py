@@ -13,6 +13,8 @@ vanity plates exist — except where every configured region issues none (Brazil
 plate has one of the layouts, and the likeliest layout text is taken however the network
 leaned (``NT01053`` → ``NTO1053``); a read too short or long for any layout there (``T748``,
 a plate's bottom half) is kept with a confidence of 0. The layouts: L = letter, D = digit.
+On a face that draws two characters alike (``LAYOUT_FACES``: Brazil's grey plates draw 1 as
+the bar of their I), each place counts the network's probability of both for its own kind.
 
 The regions are configuration, like a camera's country setting (CIVIC_PLATE_FORMATS, default
 ``ON,US``: an Ontario city sees mostly Ontario and US plates).
@@ -26,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from vision.ctc import decode_in_layout, greedy_log_probability
+from vision.render import STYLES
 
 FORMATS: dict[str, tuple[str, ...]] = {
     "ON": ("LLLLDDD", "LLLDDD", "LLDDDDD", "DDDDL"),  # current, older, commercial, accessible
@@ -33,6 +36,9 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "BR": ("LLLDDDD", "LLLDLDD"),  # grey (old), Mercosul
     "EU": ("LLDDDLL", "DLDDDDD"),
 }
+# The plate face a region's layout is printed in, where the face draws two characters alike
+# (vision/render.py: Style.same_glyph): Brazil's grey plates draw 1 as the bar of their I.
+LAYOUT_FACES: dict[tuple[str, str], str] = {("BR", "LLLDDDD"): "br_old"}
 # Regions that issue no personalised (vanity) plates: every plate has one of their layouts.
 NO_VANITY = frozenset({"BR"})
 # Reads shorter than this are not reported as plates (video passes, `civic alpr read`): a 2-3
@@ -111,6 +117,12 @@ def _edits(a: str, b: str) -> int:
     return row[-1]
 
 
+def same_glyphs(layout: str, regions: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """The characters drawn alike on the faces the regions print ``layout`` in."""
+    faces = (LAYOUT_FACES.get((r, layout)) for r in regions)
+    return tuple(dict.fromkeys(pair for f in faces if f for pair in STYLES[f].same_glyph))
+
+
 def _fit_by_decoding(text: str, log_probs: np.ndarray, regions: tuple[str, ...]) -> Fitted | None:
     """The likeliest layout text decoded from the network's columns (vision/ctc.py), of a
     length within MAX_LENGTH_CHANGE of the read's."""
@@ -123,7 +135,7 @@ def _fit_by_decoding(text: str, log_probs: np.ndarray, regions: tuple[str, ...])
     min_share = 0.0 if set(regions) <= NO_VANITY else MIN_LAYOUT_SHARE
     candidates = []
     for layout in (x for x in layouts if abs(len(x) - len(text)) <= MAX_LENGTH_CHANGE):
-        fitted, logp, char_probs = decode_in_layout(log_probs, layout)
+        fitted, logp, char_probs = decode_in_layout(log_probs, layout, same_glyphs(layout, regions))
         ratio = float(np.exp(min(logp - greedy, 0.0))) if fitted else 0.0
         if fitted and ratio >= min_share:
             candidates.append(Fitted(fitted, layout, _edits(text, fitted), _regions_using(layout, regions), ratio,

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from vision.formats import FORMATS, configured_regions, fit_to_format
+from vision.formats import FORMATS, configured_regions, fit_to_format, same_glyphs
 from vision.render import ALPHABET, STYLES, normalise, plate_text, render_crop, render_plate, render_scene
 
 STYLE_FORMAT = {"on_current": "LLLLDDD", "on_old": "LLLDDD", "on_commercial": "LLDDDDD",
@@ -96,9 +96,10 @@ def test_fitting_takes_the_readers_runner_up_not_a_fixed_lookalike():
     assert f.probability_ratio == pytest.approx(0.15 / 0.8)
     # a layout that would need a character the reader all but ruled out is not taken where
     # vanity plates exist (US), and is where none do (Brazil), at the confidence it deserves
-    g = fit_to_format("AB12345", regions=("US",), log_probs=_read_columns("AB12345"))
-    assert (g.text, g.format) == ("AB12345", None)
-    h = fit_to_format("AB12345", regions=("BR",), log_probs=_read_columns("AB12345"))
+    # (a 7: a 1 there would be the grey face's I, drawn alike: see the next test)
+    g = fit_to_format("AB72345", regions=("US",), log_probs=_read_columns("AB72345"))
+    assert (g.text, g.format) == ("AB72345", None)
+    h = fit_to_format("AB72345", regions=("BR",), log_probs=_read_columns("AB72345"))
     assert h.format == "LLLDDDD" and h.text[:2] + h.text[3:] == "AB2345" and h.text[2].isalpha()
     assert h.raw_confidence < 1e-6
 
@@ -151,6 +152,30 @@ def test_layout_decoding_recovers_a_character_the_greedy_read_dropped():
     assert 0.3 < f.raw_confidence < 0.4  # the faint 8's column probability dominates
     text, _, probs = decode_in_layout(lp, "LLLDDDD")
     assert text == "PJD2685" and len(probs) == 7
+
+
+def test_brazils_grey_layout_reads_its_bar_as_i_at_the_bars_own_confidence():
+    """PJI5921 (BR holdout): the grey face draws 1 and I alike, and the reader said 1 at 0.97
+    for the bar in a letter place, I at 0.002. Fitted to LLLDDDD the bar is an I, with the
+    probability of both (it was 0.002: a right read at confidence 0). Only the grey face
+    merges them: the US layout of the same shape, and Mercosul's, keep the reader's own."""
+    cols = [{"P": .97}, {"-": 1}, {"J": .97}, {"-": 1}, {"1": .97, "I": .002, "T": .001}, {"-": 1}, {"5": .97},
+            {"-": 1}, {"9": .97}, {"-": 1}, {"2": .97}, {"-": 1}, {"1": .95, "I": .03}, {"-": 1}]
+    lp = _columns(cols)
+    br = fit_to_format("PJ15921", regions=("BR",), log_probs=lp)
+    assert (br.text, br.format) == ("PJI5921", "LLLDDDD")
+    assert br.raw_confidence > 0.7
+    us = fit_to_format("PJ15921", regions=("US",), log_probs=lp)
+    assert us.text == "PJ15921" and us.format is None  # vanity plates exist: kept as read
+    from vision.ctc import decode_in_layout
+
+    text, _, probs = decode_in_layout(lp, "LLLDDDD")
+    assert text == "PJI5921" and probs[2] < 0.01
+    # a digit place of the grey face: the I the reader gave the last bar counts for 1 too
+    text, _, probs = decode_in_layout(lp, "LLLDDDD", (("1", "I"),))
+    assert probs[2] > 0.95 and probs[6] > 0.97
+    # Mercosul plates draw 1 with its flag: no merging in LLLDLDD
+    assert same_glyphs("LLLDLDD", ("BR",)) == () and same_glyphs("LLLDDDD", ("BR", "US")) == (("1", "I"),)
 
 
 def test_layout_decoding_is_the_likeliest_path_of_the_layout():
