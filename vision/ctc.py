@@ -23,19 +23,17 @@ def greedy_log_probability(log_probs: np.ndarray) -> float:
     return float(log_probs.max(axis=1).sum())
 
 
-def merge_same_glyphs(log_probs: np.ndarray, same_glyph) -> tuple[np.ndarray, np.ndarray]:
-    """Column log-probabilities for letter places and for digit places of a plate face that
-    draws two characters with one glyph (``same_glyph``: (character, glyph) pairs, e.g.
-    Brazil's grey plates, ``(("1", "I"),)``): there the network's "1" is evidence for I in a
-    letter place and its "I" for 1 in a digit place, so each place's own character gets
-    both probabilities. Returns (letters, digits), each T x (1 + len(ALPHABET))."""
-    letters, digits = log_probs.copy(), log_probs.copy()
+def merge_same_glyphs(log_probs: np.ndarray, same_glyph) -> np.ndarray:
+    """Column log-probabilities for a plate face that draws two characters with one glyph
+    (``same_glyph``: (character, glyph) pairs, e.g. Brazil's grey plates, ``(("1", "I"),)``):
+    there the network's "1" is evidence for I and its "I" for 1, so both classes get the
+    probability of both. A layout place admits one kind only, so a letter place takes the
+    merged I and a digit place the merged 1."""
+    merged = log_probs.copy()
     for a, b in same_glyph:
         ia, ib = ALPHABET.index(a) + 1, ALPHABET.index(b) + 1
-        both = np.logaddexp(log_probs[:, ia], log_probs[:, ib])
-        for k in (ia, ib):
-            (letters if ALPHABET[k - 1].isalpha() else digits)[:, k] = both
-    return letters, digits
+        merged[:, ia] = merged[:, ib] = np.logaddexp(log_probs[:, ia], log_probs[:, ib])
+    return merged
 
 
 def decode_in_layout(log_probs: np.ndarray, layout: str, same_glyph=()) -> tuple[str, float, list[float]]:
@@ -52,18 +50,13 @@ def decode_in_layout(log_probs: np.ndarray, layout: str, same_glyph=()) -> tuple
     C = len(ALPHABET)
     allowed = np.array([[c.isalpha() == (k == "L") for c in ALPHABET] for k in layout])  # L x C
     if same_glyph:
-        letters, digits = merge_same_glyphs(log_probs, same_glyph)
-        # per column, per place: the merged emissions of the place's kind
-        is_letter = np.array([k == "L" for k in layout])[None, :, None]
-        emit = np.where(is_letter, letters[:, None, 1:], digits[:, None, 1:])  # T x L x C
-    else:
-        emit = np.broadcast_to(log_probs[:, None, 1:], (T, L, C))
+        log_probs = merge_same_glyphs(log_probs, same_glyph)
     places = np.arange(L)
     # state scores: blank after i characters (i = 0..L); character j of ALPHABET at place i
     blank = np.full(L + 1, NEG)
     blank[0] = log_probs[0, BLANK]
     char = np.full((L, C), NEG)
-    char[0] = np.where(allowed[0], emit[0, 0], NEG)
+    char[0] = np.where(allowed[0], log_probs[0, 1:], NEG)
     # back pointers per column: for blank i, True = came from place i-1's best char (else
     # stayed); for char (i, j): 0 = stayed, 1 = from blank i, 2 = from place i-1's char
     # prev_idx[t, i, j] (its best, or its runner-up where that is j itself: CTC needs a blank
@@ -88,7 +81,7 @@ def decode_in_layout(log_probs: np.ndarray, layout: str, same_glyph=()) -> tuple
         prev_idx[t, 1:] = np.where(same, top2[:-1, None], top1[:-1, None])
         stacked = np.stack([char, np.broadcast_to(blank[:L, None], (L, C)), from_prev])
         back_char[t] = stacked.argmax(axis=0)
-        char = np.where(allowed, stacked.max(axis=0) + emit[t], NEG)
+        char = np.where(allowed, stacked.max(axis=0) + lp[None, 1:], NEG)
         blank = new_blank
     end_blank, end_char = blank[L], char[L - 1].max()
     total = float(max(end_blank, end_char))
@@ -101,7 +94,7 @@ def decode_in_layout(log_probs: np.ndarray, layout: str, same_glyph=()) -> tuple
     for t in range(T - 1, -1, -1):
         if kind == "c":
             text_idx[i] = j
-            best_prob[i] = max(best_prob[i], float(np.exp(emit[t, i, j])))
+            best_prob[i] = max(best_prob[i], float(np.exp(log_probs[t, j + 1])))
         if t == 0:
             break
         if kind == "b":
